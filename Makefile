@@ -1,0 +1,82 @@
+# xcp-rrdd-vcpustats: top-level build.
+#
+# Every part keeps its rules in its own module.mk, included below, so the
+# parts can grow without touching this file.  Everything is built into
+# $(BUILD): libraries in $(BUILD)/lib, programs in $(BUILD)/bin, unit test
+# binaries in $(BUILD)/tests.  `make SAN=1 BUILD=build/asan` gives the
+# ASan+UBSan build the test suite runs as its second pass.
+
+BUILD    ?= build
+CC       ?= cc
+CFLAGS   ?= -O2 -g
+STDFLAGS := -std=gnu11 -D_GNU_SOURCE
+WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
+            -Wmissing-prototypes -Wformat=2
+PKG_CONFIG ?= pkg-config
+
+ifeq ($(SAN),1)
+SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
+            -fno-omit-frame-pointer
+endif
+
+BIN  := $(BUILD)/bin
+LIB  := $(BUILD)/lib
+OBJ  := $(BUILD)/obj
+TBIN := $(BUILD)/tests
+
+# Filled in by the modules.
+PROGRAMS     :=
+LIBRARIES    :=
+UNIT_TESTS   :=
+SCRIPT_TESTS :=
+BENCHES      :=
+DEPFILES     :=
+
+COMPILE = $(CC) $(STDFLAGS) $(WARNINGS) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) \
+          -MMD -MP
+LINK    = $(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS)
+
+.PHONY: all check unit deps clean lint bench fuzz e2e demo rpm valgrind \
+        print-%
+all:
+
+$(OBJ)/%.o: %.c
+	@mkdir -p $(@D)
+	$(COMPILE) $(MODULE_CFLAGS_$(firstword $(subst /, ,$<))) -c -o $@ $<
+
+# Libraries before their users: prerequisites expand as they are read.
+include $(wildcard rrdd-protocol/module.mk)
+include $(wildcard plugin/module.mk)
+include $(sort $(filter-out rrdd-protocol/module.mk plugin/module.mk,\
+                 $(wildcard */module.mk)))
+include $(wildcard tests/unit/module.mk)
+include $(sort $(wildcard tests/unit/*/module.mk))
+include $(sort $(filter-out tests/unit/module.mk,$(wildcard tests/*/module.mk)))
+
+all: $(LIBRARIES) $(PROGRAMS) $(UNIT_TESTS)
+
+# The whole suite: unit tests plain and under ASan+UBSan, valgrind, the
+# script tests (conformance, tools, packaging) and the end-to-end run on a
+# patched Xen under QEMU.  It installs its own build dependencies.
+check: deps
+	tests/run-suite
+
+unit: deps
+	tests/run-suite --unit-only
+
+deps:
+	scripts/install-deps
+
+valgrind: all
+	tests/run-valgrind $(UNIT_TESTS)
+
+lint:
+	tests/run-lint
+
+clean:
+	rm -rf build
+
+print-%:
+	@echo $($*)
+
+-include $(DEPFILES)
