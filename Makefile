@@ -71,7 +71,7 @@ valgrind: all
 	tests/run-valgrind $(UNIT_TESTS)
 
 lint:
-	tests/run-lint
+	tests/lint/run
 
 clean:
 	rm -rf build
