@@ -5,6 +5,9 @@
 #ifndef RRDD_INTERNAL_H
 #define RRDD_INTERNAL_H
 
+#include <stdint.h>
+#include <string.h>
+
 #include "rrdd_protocol.h"
 
 /*
@@ -20,5 +23,66 @@ int rrdd_fail(struct rrdd_error *err, int code, int sys_errno,
 
 /* Clear err (code RRDD_OK, empty message); err may be NULL. */
 void rrdd_error_clear(struct rrdd_error *err);
+
+/* ---- payload internals (payload.c, metadata.c, writer.c) --------------- */
+
+/* Field offsets of the v2 layout, all big-endian. */
+#define RRDD_OFF_DATA_CRC 11
+#define RRDD_OFF_META_CRC 15
+#define RRDD_OFF_COUNT 19
+#define RRDD_OFF_TIMESTAMP 23
+#define RRDD_OFF_VALUES RRDD_HEADER_SIZE
+
+/* Big-endian stores and loads; memcpy keeps them alignment-safe. */
+static inline void rrdd_put_be32(uint8_t *p, uint32_t v)
+{
+	v = __builtin_bswap32(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline void rrdd_put_be64(uint8_t *p, uint64_t v)
+{
+	v = __builtin_bswap64(v);
+	memcpy(p, &v, sizeof(v));
+}
+
+static inline uint32_t rrdd_get_be32(const uint8_t *p)
+{
+	uint32_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap32(v);
+}
+
+static inline uint64_t rrdd_get_be64(const uint8_t *p)
+{
+	uint64_t v;
+
+	memcpy(&v, p, sizeof(v));
+	return __builtin_bswap64(v);
+}
+
+/* The 8 timestamp bytes' bit pattern for a timestamp in that format. */
+uint64_t rrdd_timestamp_bits(double timestamp, enum rrdd_ts_format format);
+
+/* zlib's crc32 of len bytes (len may exceed UINT_MAX). */
+uint32_t rrdd_crc32(const uint8_t *buf, size_t len);
+
+/*
+ * Write the shortest decimal string that strtod reads back as exactly d
+ * ("inf", "-inf", "nan" for the non-finite); buf has room for 32 bytes.
+ */
+void rrdd_format_double(char buf[32], double d);
+
+/*
+ * Parse metadata JSON (len bytes, no NUL inside) into *ds, an array of
+ * *n descriptions in JSON order (the caller frees *ds).  Their strings are
+ * copied into arena, which must hold at least len + 1 bytes (every string
+ * is shorter, unescaped, than its quoted JSON form).  Returns RRDD_EMETA
+ * with a message naming the rule that was broken.
+ */
+int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
+			 size_t *n, char *arena, size_t arena_len,
+			 struct rrdd_error *err);
 
 #endif /* RRDD_INTERNAL_H */

@@ -1,0 +1,480 @@
+/*
+ * metadata.c: the JSON half of a v2 payload, encoded and decoded with
+ * json-c.  The rules follow what xcp-rrdd's reader (rrd_protocol_v2.ml,
+ * rrd_rpc.ml) enforces, see docs/rrdd-protocol.md.
+ */
+#include <ctype.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <json-c/json.h>
+
+#include "internal.h"
+
+/* ---- numbers ------------------------------------------------------------ */
+
+void rrdd_format_double(char buf[32], double d)
+{
+	if (isnan(d)) {
+		strcpy(buf, "nan");
+		return;
+	}
+	if (isinf(d)) {
+		strcpy(buf, d < 0 ? "-inf" : "inf");
+		return;
+	}
+	/* The first precision that reads back exactly is the shortest. */
+	for (int prec = 1; prec <= 17; prec++) {
+		snprintf(buf, 32, "%.*g", prec, d);
+		if (strtod(buf, NULL) == d)
+			return;
+	}
+}
+
+/* xcp-rrdd reads min/max with OCaml's float_of_string: a whole number. */
+static bool parse_double(const char *s, double *out)
+{
+	char *end;
+
+	if (*s == '\0' || isspace((unsigned char)*s))
+		return false;
+	*out = strtod(s, &end);
+	return *end == '\0';
+}
+
+/* ---- encoding ----------------------------------------------------------- */
+
+/* Add a string member; false when json-c runs out of memory. */
+static bool add_string(struct json_object *obj, const char *key,
+		       const char *value)
+{
+	struct json_object *s = json_object_new_string(value);
+
+	if (!s)
+		return false;
+	json_object_object_add(obj, key, s);
+	return true;
+}
+
+static bool uuid_ok(const char *uuid)
+{
+	size_t len = strnlen(uuid, RRDD_UUID_LEN + 1);
+
+	return len > 0 && len <= RRDD_UUID_LEN && !strchr(uuid, ' ');
+}
+
+static int check_ds(const struct rrdd_ds *d, size_t i, struct rrdd_error *err)
+{
+	if (!d->name)
+		return rrdd_fail(err, RRDD_EINVAL, 0, "datasource %zu: no name",
+				 i);
+	if (d->owner != RRDD_OWNER_HOST && !uuid_ok(d->owner_uuid))
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "datasource \"%s\": owner %s needs a uuid "
+				 "(1-%d characters, no space)", d->name,
+				 rrdd_owner_kind_name(d->owner), RRDD_UUID_LEN);
+	if ((unsigned)d->owner > RRDD_OWNER_SR ||
+	    (unsigned)d->value_type > RRDD_VALUE_FLOAT ||
+	    (unsigned)d->type > RRDD_DERIVE ||
+	    (unsigned)d->transform > RRDD_INVERSE)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "datasource \"%s\": enum out of range",
+				 d->name);
+	return RRDD_OK;
+}
+
+/*
+ * One datasource's object.  Key order is fixed (that of xcp-rrdd's own
+ * plugins) so equal descriptions always give equal bytes; "transform" is
+ * written only when it is not the default, as xcp-rrdd's writers do.
+ */
+static struct json_object *ds_object(const struct rrdd_ds *d)
+{
+	struct json_object *obj = json_object_new_object();
+	char owner[8 + RRDD_UUID_LEN], min[32], max[32];
+	bool ok;
+
+	if (!obj)
+		return NULL;
+	if (d->owner == RRDD_OWNER_HOST)
+		strcpy(owner, "host");
+	else
+		snprintf(owner, sizeof(owner), "%s %s",
+			 rrdd_owner_kind_name(d->owner), d->owner_uuid);
+	rrdd_format_double(min, d->min);
+	rrdd_format_double(max, d->max);
+	ok = add_string(obj, "description",
+			d->description ? d->description : "") &&
+	     add_string(obj, "owner", owner) &&
+	     add_string(obj, "value_type", rrdd_value_type_name(d->value_type)) &&
+	     add_string(obj, "type", rrdd_ds_type_name(d->type)) &&
+	     add_string(obj, "default", d->is_default ? "true" : "false") &&
+	     add_string(obj, "units", d->units ? d->units : "") &&
+	     add_string(obj, "min", min) && add_string(obj, "max", max) &&
+	     (d->transform == RRDD_IDENTITY ||
+	      add_string(obj, "transform", rrdd_transform_name(d->transform)));
+	if (!ok) {
+		json_object_put(obj);
+		return NULL;
+	}
+	return obj;
+}
+
+/* Fill dss with one member per datasource, in order. */
+static int add_all(struct json_object *dss, const struct rrdd_ds *ds,
+		   size_t n, struct rrdd_error *err)
+{
+	for (size_t i = 0; i < n; i++) {
+		struct json_object *obj;
+		int rc = check_ds(&ds[i], i, err);
+
+		if (rc)
+			return rc;
+		/* json-c would silently replace a duplicate: refuse it. */
+		if (json_object_object_get_ex(dss, ds[i].name, NULL))
+			return rrdd_fail(err, RRDD_EINVAL, 0,
+					 "duplicate datasource name \"%s\"",
+					 ds[i].name);
+		obj = ds_object(&ds[i]);
+		if (!obj)
+			return rrdd_fail(err, RRDD_ENOMEM, 0,
+					 "out of memory encoding metadata");
+		json_object_object_add(dss, ds[i].name, obj);
+	}
+	return RRDD_OK;
+}
+
+int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
+			 size_t *len, struct rrdd_error *err)
+{
+	struct json_object *root, *dss;
+	const char *text;
+	int rc;
+
+	if (!json || !len || (n && !ds))
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "rrdd_metadata_encode: NULL argument");
+	*json = NULL;
+	*len = 0;
+	root = json_object_new_object();
+	dss = json_object_new_object();
+	if (!root || !dss) {
+		json_object_put(root);
+		json_object_put(dss);
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory encoding metadata");
+	}
+	json_object_object_add(root, "datasources", dss);
+	rc = add_all(dss, ds, n, err);
+	if (rc == RRDD_OK) {
+		text = json_object_to_json_string_ext(root,
+						      JSON_C_TO_STRING_PLAIN);
+		*json = text ? strdup(text) : NULL;
+		if (*json)
+			*len = strlen(*json);
+		else
+			rc = rrdd_fail(err, RRDD_ENOMEM, 0,
+				       "out of memory encoding metadata");
+	}
+	json_object_put(root);
+	return rc;
+}
+
+/* ---- decoding ----------------------------------------------------------- */
+
+/* Where decoded strings go: a bump allocator over the caller's arena. */
+struct arena {
+	char *next;
+	size_t left;
+};
+
+static const char *arena_copy(struct arena *a, const char *s, size_t len)
+{
+	char *dst;
+
+	if (len + 1 > a->left)
+		return NULL;	/* cannot happen: see rrdd_metadata_decode */
+	dst = a->next;
+	memcpy(dst, s, len);
+	dst[len] = '\0';
+	a->next += len + 1;
+	a->left -= len + 1;
+	return dst;
+}
+
+/* The members of one datasource that xcp-rrdd reads, as strings. */
+struct fields {
+	const char *value_type, *description, *units, *type, *owner;
+	const char *is_default, *min, *max, *transform;
+	size_t description_len, units_len;
+};
+
+/*
+ * Take one member into f.  xcp-rrdd reads every member it knows with
+ * Rpc.string_of_rpc, which fails on anything but a string; members it
+ * does not know (such as "value") it ignores, and so do we.
+ */
+static int take_field(struct fields *f, const char *name, const char *key,
+		      struct json_object *val, struct rrdd_error *err)
+{
+	static const char *const known[] = {
+		"value_type", "description", "units", "type", "owner",
+		"default", "min", "max", "transform",
+	};
+	const char **slot[] = {
+		&f->value_type, &f->description, &f->units, &f->type,
+		&f->owner, &f->is_default, &f->min, &f->max, &f->transform,
+	};
+
+	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
+		const char *s;
+		size_t len;
+
+		if (strcmp(key, known[i]) != 0)
+			continue;
+		if (!json_object_is_type(val, json_type_string))
+			return rrdd_fail(err, RRDD_EMETA, 0,
+					 "datasource \"%s\": \"%s\" is not a "
+					 "string", name, key);
+		s = json_object_get_string(val);
+		len = (size_t)json_object_get_string_len(val);
+		if (strlen(s) != len)
+			return rrdd_fail(err, RRDD_EMETA, 0,
+					 "datasource \"%s\": \"%s\" contains "
+					 "a NUL", name, key);
+		*slot[i] = s;
+		if (i == 1)
+			f->description_len = len;
+		else if (i == 2)
+			f->units_len = len;
+	}
+	return RRDD_OK;
+}
+
+static int parse_type(const char *name, const char *s, struct rrdd_ds *d,
+		      struct rrdd_error *err)
+{
+	/* xcp-rrdd lower-cases the type (not the other enums). */
+	if (!s || !strcasecmp(s, "absolute"))
+		d->type = RRDD_ABSOLUTE;
+	else if (!strcasecmp(s, "gauge"))
+		d->type = RRDD_GAUGE;
+	else if (!strcasecmp(s, "derive"))
+		d->type = RRDD_DERIVE;
+	else
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": unknown type \"%s\"",
+				 name, s);
+	return RRDD_OK;
+}
+
+/* "host", "vm <uuid>" or "sr <uuid>", case-insensitive, one space. */
+static int parse_owner(const char *name, const char *s, struct rrdd_ds *d,
+		       struct rrdd_error *err)
+{
+	const char *uuid;
+	size_t len;
+
+	d->owner_uuid[0] = '\0';
+	if (!s || !strcasecmp(s, "host")) {
+		d->owner = RRDD_OWNER_HOST;
+		return RRDD_OK;
+	}
+	if (!strncasecmp(s, "vm ", 3))
+		d->owner = RRDD_OWNER_VM;
+	else if (!strncasecmp(s, "sr ", 3))
+		d->owner = RRDD_OWNER_SR;
+	else
+		goto bad;
+	uuid = s + 3;
+	len = strlen(uuid);
+	if (len == 0 || len > RRDD_UUID_LEN || strchr(uuid, ' '))
+		goto bad;
+	for (size_t i = 0; i <= len; i++)
+		d->owner_uuid[i] = (char)tolower((unsigned char)uuid[i]);
+	return RRDD_OK;
+bad:
+	return rrdd_fail(err, RRDD_EMETA, 0,
+			 "datasource \"%s\": unknown owner \"%s\"", name, s);
+}
+
+static int parse_enums(const char *name, const struct fields *f,
+		       struct rrdd_ds *d, struct rrdd_error *err)
+{
+	int rc;
+
+	if (!f->value_type)
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": no value_type", name);
+	if (!strcmp(f->value_type, "float"))
+		d->value_type = RRDD_VALUE_FLOAT;
+	else if (!strcmp(f->value_type, "int64"))
+		d->value_type = RRDD_VALUE_INT64;
+	else
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": unknown value_type \"%s\"",
+				 name, f->value_type);
+	rc = parse_type(name, f->type, d, err);
+	if (!rc)
+		rc = parse_owner(name, f->owner, d, err);
+	if (rc)
+		return rc;
+	if (!f->is_default || !strcmp(f->is_default, "false"))
+		d->is_default = false;
+	else if (!strcmp(f->is_default, "true"))
+		d->is_default = true;
+	else
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": default \"%s\" is not "
+				 "\"true\" or \"false\"", name, f->is_default);
+	if (!f->transform || !strcmp(f->transform, "identity"))
+		d->transform = RRDD_IDENTITY;
+	else if (!strcmp(f->transform, "inverse"))
+		d->transform = RRDD_INVERSE;
+	else
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": unknown transform \"%s\"",
+				 name, f->transform);
+	return RRDD_OK;
+}
+
+static int parse_range(const char *name, const struct fields *f,
+		       struct rrdd_ds *d, struct rrdd_error *err)
+{
+	d->min = -INFINITY;
+	d->max = INFINITY;
+	if (f->min && !parse_double(f->min, &d->min))
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": min \"%s\" is not a number",
+				 name, f->min);
+	if (f->max && !parse_double(f->max, &d->max))
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\": max \"%s\" is not a number",
+				 name, f->max);
+	return RRDD_OK;
+}
+
+/* One member of "datasources": name -> object. */
+static int decode_ds(const char *name, struct json_object *obj,
+		     struct rrdd_ds *d, struct arena *a,
+		     struct rrdd_error *err)
+{
+	struct fields f;
+	int rc;
+
+	memset(&f, 0, sizeof(f));
+	if (!json_object_is_type(obj, json_type_object))
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "datasource \"%s\" is not an object", name);
+	json_object_object_foreach(obj, key, val) {
+		rc = take_field(&f, name, key, val, err);
+		if (rc)
+			return rc;
+	}
+	rc = parse_enums(name, &f, d, err);
+	if (!rc)
+		rc = parse_range(name, &f, d, err);
+	if (rc)
+		return rc;
+	d->name = arena_copy(a, name, strlen(name));
+	d->description = arena_copy(a, f.description ? f.description : "",
+				    f.description_len);
+	d->units = arena_copy(a, f.units ? f.units : "", f.units_len);
+	if (!d->name || !d->description || !d->units)
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "metadata strings exceed their bound");
+	return RRDD_OK;
+}
+
+/* Parse the whole text as one JSON value into *out. */
+static int parse_json(const char *json, size_t len, struct json_object **out,
+		      struct rrdd_error *err)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *root;
+	enum json_tokener_error jerr;
+	size_t end;
+
+	*out = NULL;
+	if (!tok)
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory parsing metadata");
+	json_tokener_set_flags(tok, JSON_TOKENER_STRICT);
+	root = json_tokener_parse_ex(tok, json, (int)len);
+	jerr = json_tokener_get_error(tok);
+	end = (size_t)tok->char_offset;
+	json_tokener_free(tok);
+	if (!root)
+		return rrdd_fail(err, RRDD_EMETA, 0, "metadata is not JSON: %s",
+				 jerr == json_tokener_continue ?
+				 "unexpected end" :
+				 json_tokener_error_desc(jerr));
+	/* Whitespace may follow the value; anything else is junk. */
+	while (end < len && isspace((unsigned char)json[end]))
+		end++;
+	if (end != len) {
+		json_object_put(root);
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "junk after the metadata JSON at byte %zu",
+				 end);
+	}
+	*out = root;
+	return RRDD_OK;
+}
+
+static int decode_all(struct json_object *dss, struct rrdd_ds *ds,
+		      struct arena *a, struct rrdd_error *err)
+{
+	size_t i = 0;
+
+	json_object_object_foreach(dss, name, obj) {
+		int rc = decode_ds(name, obj, &ds[i++], a, err);
+
+		if (rc)
+			return rc;
+	}
+	return RRDD_OK;
+}
+
+int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
+			 size_t *n, char *arena, size_t arena_len,
+			 struct rrdd_error *err)
+{
+	struct arena a = { arena, arena_len };
+	struct json_object *root, *dss;
+	int rc;
+
+	*ds = NULL;
+	*n = 0;
+	if (len > (size_t)INT32_MAX)
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "metadata of %zu bytes is too long", len);
+	rc = parse_json(json, len, &root, err);
+	if (rc)
+		return rc;
+	if (!json_object_is_type(root, json_type_object) ||
+	    !json_object_object_get_ex(root, "datasources", &dss) ||
+	    !json_object_is_type(dss, json_type_object)) {
+		json_object_put(root);
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "metadata has no \"datasources\" object");
+	}
+	*n = (size_t)json_object_object_length(dss);
+	*ds = calloc(*n ? *n : 1, sizeof(**ds));
+	if (!*ds) {
+		json_object_put(root);
+		*n = 0;
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory decoding metadata");
+	}
+	rc = decode_all(dss, *ds, &a, err);
+	json_object_put(root);
+	if (rc) {
+		free(*ds);
+		*ds = NULL;
+		*n = 0;
+	}
+	return rc;
+}
