@@ -122,6 +122,16 @@ static struct json_object *ds_object(const struct rrdd_ds *d)
 	return obj;
 }
 
+/* Compact JSON; "/" unescaped where json-c allows (0.13 and later). */
+static int plain_flags(void)
+{
+#ifdef JSON_C_TO_STRING_NOSLASHESCAPE
+	return JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+#else
+	return JSON_C_TO_STRING_PLAIN;
+#endif
+}
+
 /* Fill dss with one member per datasource, in order. */
 static int add_all(struct json_object *dss, const struct rrdd_ds *ds,
 		   size_t n, struct rrdd_error *err)
@@ -169,8 +179,7 @@ int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 	json_object_object_add(root, "datasources", dss);
 	rc = add_all(dss, ds, n, err);
 	if (rc == RRDD_OK) {
-		text = json_object_to_json_string_ext(root,
-						      JSON_C_TO_STRING_PLAIN);
+		text = json_object_to_json_string_ext(root, plain_flags());
 		*json = text ? strdup(text) : NULL;
 		if (*json)
 			*len = strlen(*json);
