@@ -1,0 +1,407 @@
+/*
+ * writer.c: keep /dev/shm/metrics/<uid> up to date for xcp-rrdd.
+ *
+ * Lifecycle of the file (docs/rrdd-protocol.md):
+ * - created as <uid>.tmp at its full size (fallocate, so a full tmpfs is
+ *   an error now rather than a SIGBUS later), filled with a valid
+ *   payload, mapped, then renamed to <uid>;
+ * - each update rewrites it in place through the mapping: values (and
+ *   metadata, when it changed) first, the header last;
+ * - when new metadata does not fit, a larger file replaces it the same
+ *   way (xcp-rrdd maps a file at the size it first saw);
+ * - rrdd_writer_close removes it.
+ */
+#include <errno.h>
+#include <fcntl.h>
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "internal.h"
+
+#define DEFAULT_DIR "/dev/shm/metrics"
+#define PAGE 4096
+/* Metadata bytes per datasource assumed before any is known. */
+#define GUESS_PER_DS 256
+
+struct rrdd_writer {
+	char *dir, *path, *tmp_path;
+	size_t max_ds;
+	enum rrdd_ts_format ts_format;
+
+	/* The sources the next update carries. */
+	bool have_sources;
+	size_t n;
+	char *meta;
+	size_t meta_len;
+	uint32_t meta_crc;
+	bool meta_dirty;	/* not yet in the file */
+
+	/* The file as it is now. */
+	int fd;
+	uint8_t *map;
+	size_t cap;		/* file and mapping size */
+	size_t used;		/* bytes of the payload in it */
+	bool have_ts;
+	double last_ts;
+};
+
+/* ---- open / close ------------------------------------------------------- */
+
+static int check_options(const struct rrdd_writer_options *o,
+			 struct rrdd_error *err)
+{
+	if (!o || !o->uid || !o->uid[0] || strchr(o->uid, '/') ||
+	    !strcmp(o->uid, ".") || !strcmp(o->uid, ".."))
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "writer needs a uid that is a file name");
+	if (o->ts_format != RRDD_TS_FLOAT && o->ts_format != RRDD_TS_INT64)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "writer timestamp format must be float or "
+				 "int64");
+	if (o->max_datasources > UINT32_MAX)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "max_datasources %zu exceeds the format",
+				 o->max_datasources);
+	return RRDD_OK;
+}
+
+int rrdd_writer_open(const struct rrdd_writer_options *options,
+		     struct rrdd_writer **writer, struct rrdd_error *err)
+{
+	struct rrdd_writer *w;
+	int rc;
+
+	if (!writer)
+		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
+	*writer = NULL;
+	rc = check_options(options, err);
+	if (rc)
+		return rc;
+	w = calloc(1, sizeof(*w));
+	if (!w)
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	w->fd = -1;
+	w->max_ds = options->max_datasources;
+	w->ts_format = options->ts_format;
+	w->dir = strdup(options->dir ? options->dir : DEFAULT_DIR);
+	if (!w->dir ||
+	    asprintf(&w->path, "%s/%s", w->dir, options->uid) < 0 ||
+	    asprintf(&w->tmp_path, "%s.tmp", w->path) < 0) {
+		w->path = w->tmp_path = NULL;	/* undefined after failure */
+		rrdd_writer_close(w);
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	}
+	*writer = w;
+	return RRDD_OK;
+}
+
+static void drop_file(struct rrdd_writer *w)
+{
+	if (w->map)
+		munmap(w->map, w->cap);
+	if (w->fd >= 0)
+		close(w->fd);
+	w->map = NULL;
+	w->fd = -1;
+}
+
+void rrdd_writer_close(struct rrdd_writer *w)
+{
+	if (!w)
+		return;
+	if (w->fd >= 0 && w->path)
+		unlink(w->path);
+	drop_file(w);
+	free(w->meta);
+	free(w->tmp_path);
+	free(w->path);
+	free(w->dir);
+	free(w);
+}
+
+const char *rrdd_writer_path(const struct rrdd_writer *writer)
+{
+	return writer ? writer->path : NULL;
+}
+
+/* ---- sources ------------------------------------------------------------ */
+
+int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
+			    size_t n, struct rrdd_error *err)
+{
+	char *json;
+	size_t len;
+	int rc;
+
+	if (!w)
+		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
+	rc = rrdd_metadata_encode(ds, n, &json, &len, err);
+	if (rc)
+		return rc;
+	/* Same bytes: keep the file's metadata and its CRC untouched. */
+	if (w->have_sources && n == w->n && len == w->meta_len &&
+	    !memcmp(json, w->meta, len)) {
+		free(json);
+		return RRDD_OK;
+	}
+	free(w->meta);
+	w->meta = json;
+	w->meta_len = len;
+	w->meta_crc = rrdd_crc32((const uint8_t *)json, len);
+	w->n = n;
+	w->have_sources = true;
+	w->meta_dirty = true;
+	return RRDD_OK;
+}
+
+/* ---- writing the file ---------------------------------------------------- */
+
+static int io_fail(struct rrdd_error *err, int sys_errno, const char *what,
+		   const char *path)
+{
+	/* Each of these means "no room": say so with one code. */
+	int code = sys_errno == ENOSPC || sys_errno == EDQUOT ||
+		   sys_errno == EFBIG ? RRDD_ENOSPC : RRDD_EIO;
+
+	return rrdd_fail(err, code, sys_errno, "%s %s: %m", what, path);
+}
+
+static size_t round_page(size_t size)
+{
+	return (size + PAGE - 1) / PAGE * PAGE;
+}
+
+/* Room for max_ds datasources at the current metadata size per source. */
+static size_t capacity_for(const struct rrdd_writer *w, size_t needed)
+{
+	size_t slots = w->max_ds > w->n ? w->max_ds : w->n;
+	size_t per_ds = w->n ? w->meta_len / w->n + 1 : GUESS_PER_DS;
+	size_t meta = per_ds * slots;
+	size_t cap;
+
+	if (meta < w->meta_len)
+		meta = w->meta_len;
+	cap = rrdd_payload_size(slots, meta + meta / 8);
+	/* A grow leaves headroom so the next change need not grow again. */
+	if (w->fd >= 0 && cap < needed + needed / 2)
+		cap = needed + needed / 2;
+	if (cap < needed)
+		cap = needed;
+	return round_page(cap);
+}
+
+/* Reserve the blocks now: a full tmpfs must fail here, not as SIGBUS. */
+static int reserve(int fd, size_t cap, const char *path,
+		   struct rrdd_error *err)
+{
+	int rc;
+
+	do
+		rc = fallocate(fd, 0, 0, (off_t)cap);
+	while (rc && errno == EINTR);
+	if (rc == 0)
+		return RRDD_OK;
+	if (errno != EOPNOTSUPP && errno != ENOSYS)
+		return io_fail(err, errno, "reserving space for", path);
+	/* No fallocate here: the full pwrite that follows allocates. */
+	return RRDD_OK;
+}
+
+static int write_image(int fd, const uint8_t *img, size_t cap,
+		       const char *path, struct rrdd_error *err)
+{
+	size_t done = 0;
+
+	while (done < cap) {
+		ssize_t n = pwrite(fd, img + done, cap - done, (off_t)done);
+
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			return io_fail(err, errno, "writing", path);
+		done += (size_t)n;
+	}
+	return RRDD_OK;
+}
+
+/* A whole valid file image of cap bytes: the payload, then zeros. */
+static int build_image(const struct rrdd_writer *w, size_t cap, double ts,
+		       const union rrdd_value *values, uint8_t **img,
+		       struct rrdd_error *err)
+{
+	int rc;
+
+	*img = calloc(1, cap);
+	if (!*img)
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory for %zu bytes", cap);
+	rc = rrdd_payload_encode(*img, cap, ts, w->ts_format, NULL, values,
+				 w->n, w->meta, w->meta_len, err);
+	if (rc) {
+		free(*img);
+		*img = NULL;
+	}
+	return rc;
+}
+
+/* Create <uid>.tmp with img in it, mapped; the caller renames it. */
+static int create_tmp(struct rrdd_writer *w, const uint8_t *img, size_t cap,
+		      int *fd_out, uint8_t **map_out, struct rrdd_error *err)
+{
+	void *map;
+	int fd, rc;
+
+	if (mkdir(w->dir, 0755) && errno != EEXIST)
+		return io_fail(err, errno, "creating", w->dir);
+	if (unlink(w->tmp_path) && errno != ENOENT)
+		return io_fail(err, errno, "removing", w->tmp_path);
+	fd = open(w->tmp_path, O_RDWR | O_CREAT | O_EXCL | O_CLOEXEC, 0644);
+	if (fd < 0)
+		return io_fail(err, errno, "creating", w->tmp_path);
+	rc = reserve(fd, cap, w->tmp_path, err);
+	if (!rc)
+		rc = write_image(fd, img, cap, w->tmp_path, err);
+	if (!rc) {
+		map = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
+			   0);
+		if (map == MAP_FAILED)
+			rc = io_fail(err, errno, "mapping", w->tmp_path);
+		else
+			*map_out = map;
+	}
+	if (rc) {
+		close(fd);
+		unlink(w->tmp_path);
+		return rc;
+	}
+	*fd_out = fd;
+	return RRDD_OK;
+}
+
+/* A new file (first update or grow): build, create, then rename. */
+static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
+			const union rrdd_value *values,
+			struct rrdd_error *err)
+{
+	size_t cap = capacity_for(w, needed);
+	uint8_t *img, *map = NULL;
+	int fd = -1;
+	int rc = build_image(w, cap, ts, values, &img, err);
+
+	if (rc)
+		return rc;
+	rc = create_tmp(w, img, cap, &fd, &map, err);
+	free(img);
+	if (rc)
+		return rc;
+	if (rename(w->tmp_path, w->path)) {
+		rc = io_fail(err, errno, "renaming to", w->path);
+		munmap(map, cap);
+		close(fd);
+		unlink(w->tmp_path);
+		return rc;
+	}
+	drop_file(w);
+	w->fd = fd;
+	w->map = map;
+	w->cap = cap;
+	w->used = needed;
+	return RRDD_OK;
+}
+
+static void put_values(uint8_t *map, const union rrdd_value *values,
+		       size_t n)
+{
+	uint8_t *p = map + RRDD_OFF_VALUES;
+
+	for (size_t i = 0; i < n; i++, p += 8)
+		rrdd_put_be64(p, (uint64_t)values[i].i);
+}
+
+/* New metadata that fits: body first, then the header that points to it. */
+static void rewrite_in_place(struct rrdd_writer *w, size_t needed, double ts,
+			     const union rrdd_value *values)
+{
+	uint8_t *meta_at = w->map + RRDD_OFF_VALUES + 8 * w->n;
+
+	put_values(w->map, values, w->n);
+	rrdd_put_be32(meta_at, (uint32_t)w->meta_len);
+	memcpy(meta_at + 4, w->meta, w->meta_len);
+	/* Stale bytes of a longer payload would read as trailing junk. */
+	if (w->used > needed)
+		memset(w->map + needed, 0, w->used - needed);
+	w->used = needed;
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rrdd_put_be32(w->map + RRDD_OFF_COUNT, (uint32_t)w->n);
+	rrdd_put_be32(w->map + RRDD_OFF_META_CRC, w->meta_crc);
+	rrdd_put_be64(w->map + RRDD_OFF_TIMESTAMP,
+		      rrdd_timestamp_bits(ts, w->ts_format));
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rrdd_put_be32(w->map + RRDD_OFF_DATA_CRC,
+		      rrdd_crc32(w->map + RRDD_OFF_TIMESTAMP, 8 + 8 * w->n));
+}
+
+/*
+ * The fast path: only the values, the timestamp and the data CRC change;
+ * the metadata bytes and their CRC are left exactly as they were.
+ */
+static void update_values(struct rrdd_writer *w, double ts,
+			  const union rrdd_value *values)
+{
+	put_values(w->map, values, w->n);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rrdd_put_be64(w->map + RRDD_OFF_TIMESTAMP,
+		      rrdd_timestamp_bits(ts, w->ts_format));
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	rrdd_put_be32(w->map + RRDD_OFF_DATA_CRC,
+		      rrdd_crc32(w->map + RRDD_OFF_TIMESTAMP, 8 + 8 * w->n));
+}
+
+static int check_update(const struct rrdd_writer *w, double ts,
+			const union rrdd_value *values,
+			struct rrdd_error *err)
+{
+	if (!w || (!values && w->n))
+		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
+	if (!w->have_sources)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "writer: update before set_sources");
+	if (!isfinite(ts) ||
+	    (w->ts_format == RRDD_TS_INT64 && fabs(ts) >= 9.2e18))
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "timestamp %g cannot be encoded", ts);
+	/* A repeated data CRC makes xcp-rrdd back off the plugin. */
+	if (w->have_ts && ts == w->last_ts)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "timestamp %.6f did not change", ts);
+	return RRDD_OK;
+}
+
+int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
+		       const union rrdd_value *values, struct rrdd_error *err)
+{
+	size_t needed;
+	int rc = check_update(w, timestamp, values, err);
+
+	if (rc)
+		return rc;
+	needed = rrdd_payload_size(w->n, w->meta_len);
+	if (w->fd < 0 || needed > w->cap) {
+		rc = replace_file(w, needed, timestamp, values, err);
+		if (rc)
+			return rc;
+	} else if (w->meta_dirty) {
+		rewrite_in_place(w, needed, timestamp, values);
+	} else {
+		update_values(w, timestamp, values);
+	}
+	w->meta_dirty = false;
+	w->have_ts = true;
+	w->last_ts = timestamp;
+	return RRDD_OK;
+}
