@@ -1,0 +1,146 @@
+/*
+ * backend_auto.c: the table backend while the hypervisor supports stats
+ * tables, the hypercall backend for the whole host once it does not.  One
+ * host, one method: mixing them would make graphs jump when a domain moves
+ * from one to the other, and an unpatched hypervisor says "unsupported"
+ * for every domain alike.
+ */
+#include "backend.h"
+
+#include <stdlib.h>
+
+#include "log.h"
+
+struct auto_backend {
+	struct backend base;
+	struct backend *current;
+	backend_factory make_fallback;
+	bool fell_back;
+	uint32_t *known;	/* domains announced so far, for the replay */
+	size_t n_known;
+	size_t cap_known;
+};
+
+static struct auto_backend *ab(struct backend *b)
+{
+	return (struct auto_backend *)b;
+}
+
+static int remember(struct auto_backend *a, uint32_t domid)
+{
+	for (size_t i = 0; i < a->n_known; i++)
+		if (a->known[i] == domid)
+			return 0;
+	if (a->n_known == a->cap_known) {
+		size_t cap = a->cap_known ? a->cap_known * 2 : 16;
+		uint32_t *grown = realloc(a->known, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		a->known = grown;
+		a->cap_known = cap;
+	}
+	a->known[a->n_known++] = domid;
+	return 0;
+}
+
+static void forget(struct auto_backend *a, uint32_t domid)
+{
+	for (size_t i = 0; i < a->n_known; i++)
+		if (a->known[i] == domid) {
+			a->known[i] = a->known[--a->n_known];
+			return;
+		}
+}
+
+/* Swap to the fallback and announce every known domain to it. */
+static int fall_back(struct auto_backend *a)
+{
+	struct backend *next = NULL;
+	int rc = a->make_fallback(&next);
+
+	if (rc != BACKEND_OK) {
+		log_err("no stats tables and the %s fallback failed to start",
+			"hypercall");
+		return rc;
+	}
+	log_warn("hypervisor has no stats tables (map answered "
+		 "EOPNOTSUPP/EINVAL): sampling the whole host with %s",
+		 backend_name(next));
+	backend_destroy(a->current);
+	a->current = next;
+	a->fell_back = true;
+	for (size_t i = 0; i < a->n_known; i++)
+		(void)backend_add_domain(next, a->known[i]);
+	return BACKEND_OK;
+}
+
+static int auto_add_domain(struct backend *b, uint32_t domid)
+{
+	struct auto_backend *a = ab(b);
+	int rc;
+
+	if (remember(a, domid) != 0)
+		return BACKEND_ENOMEM;
+	rc = backend_add_domain(a->current, domid);
+	if (rc == BACKEND_EUNSUPPORTED && !a->fell_back) {
+		rc = fall_back(a);
+		if (rc == BACKEND_OK)
+			rc = backend_add_domain(a->current, domid);
+	}
+	return rc;
+}
+
+static void auto_remove_domain(struct backend *b, uint32_t domid)
+{
+	struct auto_backend *a = ab(b);
+
+	forget(a, domid);
+	backend_remove_domain(a->current, domid);
+}
+
+static int auto_sample(struct backend *b, const uint32_t *domids, size_t n,
+		       struct host_sample *out)
+{
+	return backend_sample(ab(b)->current, domids, n, out);
+}
+
+static void auto_destroy(struct backend *b)
+{
+	struct auto_backend *a = ab(b);
+
+	backend_destroy(a->current);
+	free(a->known);
+	free(a);
+}
+
+static const struct backend_ops auto_ops = {
+	.name = "auto",
+	.add_domain = auto_add_domain,
+	.remove_domain = auto_remove_domain,
+	.sample = auto_sample,
+	.destroy = auto_destroy,
+};
+
+int backend_auto_new(struct backend *primary, backend_factory make_fallback,
+		     struct backend **out)
+{
+	struct auto_backend *a = calloc(1, sizeof(*a));
+
+	if (!a) {
+		backend_destroy(primary);
+		return BACKEND_ENOMEM;
+	}
+	a->base.ops = &auto_ops;
+	a->current = primary;
+	a->make_fallback = make_fallback;
+	*out = &a->base;
+	return BACKEND_OK;
+}
+
+const struct backend *backend_auto_current(const struct backend *b)
+{
+	if (b->ops != &auto_ops)
+		return b;
+	return ((const struct auto_backend *)b)->current;
+}

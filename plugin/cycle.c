@@ -1,0 +1,278 @@
+/* cycle.c: register, wait, sample, derive, write; repeat. */
+#include "cycle.h"
+
+#include <errno.h>
+#include <math.h>
+#include <poll.h>
+#include <string.h>
+#include <sys/time.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "derive.h"
+#include "log.h"
+
+/* Sized for a big host; the writer grows the file when this is exceeded. */
+#define CYCLE_MAX_DATASOURCES 2048
+#define CYCLE_RPC_TIMEOUT_MS 2000
+
+struct cycle {
+	const struct options *opts;
+	struct backend *backend;
+	struct domain_source *domains;
+	int stop_fd;
+	bool stopping;
+	struct rrdd_writer *writer;
+	struct rrdd_rpc_options rpc;
+	struct domset live;	/* domains the backend knows about */
+	struct domset fresh;	/* scratch for refresh */
+	struct host_sample sample;
+	struct ds_set set;
+	bool listed;		/* the domain list was read at least once */
+	bool registered;	/* last register call succeeded */
+	bool ever_registered;
+	double backoff;		/* seconds until the next retry */
+	double retry_at;	/* monotonic time of the next attempt */
+	double last_timestamp;
+};
+
+static double monotonic_now(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+static double wall_now(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+double cycle_wait_after_register(double next_reading)
+{
+	double wait = next_reading - CYCLE_NEG_SHIFT;
+
+	if (!isfinite(wait))
+		return CYCLE_RRDD_PERIOD - CYCLE_NEG_SHIFT;
+	if (wait < 0)	/* the read is too close: aim for the one after */
+		wait = fmod(wait, CYCLE_RRDD_PERIOD) + CYCLE_RRDD_PERIOD;
+	if (wait >= CYCLE_RRDD_PERIOD * 2)	/* implausible: stay regular */
+		wait = CYCLE_RRDD_PERIOD - CYCLE_NEG_SHIFT;
+	return wait;
+}
+
+double cycle_next_backoff(double backoff)
+{
+	if (backoff < CYCLE_BACKOFF_MIN)
+		return CYCLE_BACKOFF_MIN;
+	return backoff * 2 > CYCLE_BACKOFF_MAX ? CYCLE_BACKOFF_MAX
+					       : backoff * 2;
+}
+
+static void on_removed(void *ctx, uint32_t domid)
+{
+	struct cycle *c = ctx;
+
+	log_info("domain %u released", domid);
+	backend_remove_domain(c->backend, domid);
+}
+
+static void on_added(void *ctx, uint32_t domid)
+{
+	struct cycle *c = ctx;
+	int rc = backend_add_domain(c->backend, domid);
+
+	if (rc == BACKEND_OK)
+		log_info("domain %u added (%s)", domid,
+			 backend_name(backend_auto_current(c->backend)));
+	else if (rc == BACKEND_EGONE)
+		log_debug("domain %u vanished before it could be read", domid);
+	/* other failures were logged by the backend, with the reason */
+}
+
+/* Apply domain changes now, so a released domain is unmapped at once. */
+static void refresh_domains(struct cycle *c, bool force)
+{
+	int rc = c->domains->ops->refresh(c->domains, force || !c->listed,
+					  &c->fresh);
+
+	if (rc <= 0)
+		return;
+	c->listed = true;
+	domset_diff(&c->live, &c->fresh, on_removed, on_added, c);
+	if (domset_copy(&c->live, &c->fresh) != 0)
+		log_err("out of memory tracking domains");
+}
+
+/* Register; returns the seconds to wait before sampling. */
+static double register_or_back_off(struct cycle *c)
+{
+	struct rrdd_error err = { 0 };
+	double next = 0;
+	double now = monotonic_now();
+
+	if (!c->registered && now < c->retry_at)
+		return c->opts->interval;
+	if (rrdd_rpc_register(&c->rpc, c->opts->uid, RRDD_FIVE_SECONDS, &next,
+			      &err) == 0) {
+		if (!c->registered)
+			log_info("registered with xcp-rrdd as %s",
+				 c->opts->uid);
+		c->registered = c->ever_registered = true;
+		c->backoff = 0;
+		return cycle_wait_after_register(next);
+	}
+	if (c->registered || c->backoff == 0)
+		log_warn("xcp-rrdd registration failed (%s); sampling on, "
+			 "retrying with back-off", err.msg[0] ? err.msg
+			 : rrdd_strerror(err.code));
+	c->registered = false;
+	c->backoff = cycle_next_backoff(c->backoff);
+	c->retry_at = now + c->backoff;
+	return c->opts->interval;
+}
+
+/* Sleep until deadline, serving domain events; false once told to stop. */
+static bool wait_until(struct cycle *c, double deadline)
+{
+	int dom_fd = c->domains->ops->fd(c->domains);
+
+	for (;;) {
+		struct pollfd fds[2] = {
+			{ .fd = c->stop_fd, .events = POLLIN },
+			{ .fd = dom_fd, .events = POLLIN },
+		};
+		double left = deadline - monotonic_now();
+		int rc;
+
+		if (left <= 0)
+			return true;
+		rc = poll(fds, dom_fd >= 0 ? 2 : 1, (int)ceil(left * 1000));
+		if (rc < 0 && errno != EINTR) {
+			log_err("poll: %s", strerror(errno));
+			return false;
+		}
+		if (rc > 0 && fds[0].revents)
+			return false;
+		if (rc > 0 && dom_fd >= 0 && fds[1].revents)
+			refresh_domains(c, false);
+	}
+}
+
+static void resolve_uuids(struct cycle *c)
+{
+	if (!c->domains->ops->stable_uuid)
+		return;
+	for (size_t i = 0; i < c->sample.n_doms; i++)
+		c->domains->ops->stable_uuid(c->domains, c->sample.doms[i].uuid);
+}
+
+/* A timestamp that always moves on, even if the clock steps back. */
+static double fresh_timestamp(struct cycle *c)
+{
+	double ts = wall_now();
+
+	if (c->opts->ts_format == RRDD_TS_INT64)
+		ts = floor(ts);
+	if (ts <= c->last_timestamp)
+		ts = c->last_timestamp +
+		     (c->opts->ts_format == RRDD_TS_INT64 ? 1.0 : 1e-3);
+	c->last_timestamp = ts;
+	return ts;
+}
+
+static void sample_and_write(struct cycle *c)
+{
+	struct rrdd_error err = { 0 };
+	int rc;
+
+	sample_reset(&c->sample);
+	rc = backend_sample(c->backend, c->live.ids, c->live.n, &c->sample);
+	if (rc != BACKEND_OK) {
+		log_err("sampling failed (%s backend, status %d); payload not "
+			"updated this cycle",
+			backend_name(backend_auto_current(c->backend)), rc);
+		return;
+	}
+	resolve_uuids(c);
+	if (derive_build(&c->sample, &c->set) != 0) {
+		log_err("out of memory deriving datasources");
+		return;
+	}
+	if (rrdd_writer_set_sources(c->writer, c->set.ds, c->set.n, &err) != 0 ||
+	    rrdd_writer_update(c->writer, fresh_timestamp(c), c->set.values,
+			       &err) != 0) {
+		log_err("writing the payload failed: %s", err.msg);
+		return;
+	}
+	log_debug("cycle: %zu domains, %zu datasources", c->sample.n_doms,
+		  c->set.n);
+}
+
+static void shut_down(struct cycle *c)
+{
+	struct rrdd_error err = { 0 };
+
+	if (c->ever_registered &&
+	    rrdd_rpc_deregister(&c->rpc, c->opts->uid, &err) != 0)
+		log_debug("deregister: %s", err.msg);
+	rrdd_writer_close(c->writer);
+	sample_free(&c->sample);
+	ds_set_free(&c->set);
+	for (size_t i = 0; i < c->live.n; i++)
+		backend_remove_domain(c->backend, c->live.ids[i]);
+	domset_free(&c->live);
+	domset_free(&c->fresh);
+}
+
+static int open_writer(struct cycle *c)
+{
+	struct rrdd_writer_options wo = {
+		.dir = c->opts->metrics_dir,
+		.uid = c->opts->uid,
+		.max_datasources = CYCLE_MAX_DATASOURCES,
+		.ts_format = c->opts->ts_format,
+	};
+	struct rrdd_error err = { 0 };
+
+	if (rrdd_writer_open(&wo, &c->writer, &err) != 0) {
+		log_err("cannot set up the payload file: %s", err.msg);
+		return -1;
+	}
+	return 0;
+}
+
+int cycle_run(const struct options *opts, struct backend *backend,
+	      struct domain_source *domains, int stop_fd)
+{
+	struct cycle c = {
+		.opts = opts, .backend = backend, .domains = domains,
+		.stop_fd = stop_fd,
+		.rpc = { .socket_path = opts->rrdd_socket,
+			 .timeout_ms = CYCLE_RPC_TIMEOUT_MS },
+	};
+	long done = 0;
+
+	domset_init(&c.live);
+	domset_init(&c.fresh);
+	sample_init(&c.sample);
+	ds_set_init(&c.set);
+	if (open_writer(&c) != 0)
+		return -1;
+	refresh_domains(&c, true);
+	while (opts->cycles == 0 || done < opts->cycles) {
+		double wait = register_or_back_off(&c);
+
+		if (!wait_until(&c, monotonic_now() + wait))
+			break;
+		refresh_domains(&c, false);
+		sample_and_write(&c);
+		done++;
+	}
+	shut_down(&c);
+	return 0;
+}

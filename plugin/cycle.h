@@ -1,0 +1,40 @@
+/*
+ * cycle.h: the daemon's loop.  Each cycle: register with xcp-rrdd (which
+ * answers the seconds until its next read), wait until about 0.5 s before
+ * that read while handling domain events, sample through the backend,
+ * derive the datasources and rewrite the payload with a fresh timestamp.
+ * rrdd absent or restarting: keep sampling at opts->interval and retry
+ * registration with exponential back-off; never exit for it.  When
+ * stop_fd becomes readable: deregister, remove the file, return 0.
+ */
+#ifndef PLUGIN_CYCLE_H
+#define PLUGIN_CYCLE_H
+
+#include "backend.h"
+#include "discovery.h"
+#include "options.h"
+
+/* How long before xcp-rrdd's read the payload is written (as rrdp-cpu). */
+#define CYCLE_NEG_SHIFT 0.5
+/* xcp-rrdd's reading period for Five_Seconds plugins. */
+#define CYCLE_RRDD_PERIOD 5.0
+/* Registration back-off bounds, seconds. */
+#define CYCLE_BACKOFF_MIN 1.0
+#define CYCLE_BACKOFF_MAX 60.0
+
+/*
+ * Run until stop_fd is readable or opts->cycles cycles are done.  The
+ * backend and domain source stay the caller's.  Returns 0 on a clean stop,
+ * -1 when the payload file cannot be set up at all (logged).
+ */
+int cycle_run(const struct options *opts, struct backend *backend,
+	      struct domain_source *domains, int stop_fd);
+
+/* Seconds to wait after a register answer of next_reading (exposed for
+ * tests): next_reading - 0.5, folded into [0, 5) when already late. */
+double cycle_wait_after_register(double next_reading);
+
+/* The next registration back-off after a failure. */
+double cycle_next_backoff(double backoff);
+
+#endif

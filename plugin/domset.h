@@ -1,0 +1,38 @@
+/*
+ * domset.h: a sorted set of domain ids and the difference between two of
+ * them (what appeared, what went away).  Pure; used by the cycle to turn a
+ * fresh domain list into add/remove calls on the backend.
+ */
+#ifndef PLUGIN_DOMSET_H
+#define PLUGIN_DOMSET_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct domset {
+	uint32_t *ids;	/* sorted ascending, no duplicates */
+	size_t n;
+	size_t cap;
+};
+
+void domset_init(struct domset *s);
+void domset_free(struct domset *s);
+void domset_clear(struct domset *s);
+
+/* Add one id (kept sorted, duplicates ignored).  0, or -1 on ENOMEM. */
+int domset_add(struct domset *s, uint32_t id);
+
+/* Copy src into dst.  0, or -1 on ENOMEM. */
+int domset_copy(struct domset *dst, const struct domset *src);
+
+/*
+ * Call added(ctx, id) for every id in next but not in prev, and
+ * removed(ctx, id) for every id in prev but not in next, in ascending
+ * order, removals first (so a reused domid is unmapped before it is
+ * mapped again).
+ */
+void domset_diff(const struct domset *prev, const struct domset *next,
+		 void (*removed)(void *ctx, uint32_t id),
+		 void (*added)(void *ctx, uint32_t id), void *ctx);
+
+#endif

@@ -1,0 +1,117 @@
+/*
+ * main.c: xcp-rrdd-vcpustats, a drop-in replacement for xcp-rrdd's CPU
+ * plugin that reads per-vCPU counters from Xen's stats tables.  Parses the
+ * command line, builds the backend and the domain source, runs the cycle.
+ * The process never forks: systemd supervises it (Type=simple).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/signalfd.h>
+#include <unistd.h>
+
+#include "backend.h"
+#include "cycle.h"
+#include "discovery.h"
+#include "log.h"
+#include "options.h"
+
+static int make_backend(enum backend_kind kind, struct backend **out)
+{
+	struct backend *table = NULL;
+	int rc;
+
+	switch (kind) {
+	case BACKEND_HYPERCALL:
+		return backend_hypercall_new(out);
+	case BACKEND_TABLE:
+		return backend_table_new(out);
+	default:
+		rc = backend_table_new(&table);
+		if (rc != BACKEND_OK) {
+			log_warn("%s: sampling the whole host with hypercalls",
+				 rc == BACKEND_EUNSUPPORTED
+					 ? "hypervisor has no stats tables "
+					   "(map answered EOPNOTSUPP/EINVAL)"
+					 : "stats tables cannot be mapped");
+			return backend_hypercall_new(out);
+		}
+		return backend_auto_new(table, backend_hypercall_new, out);
+	}
+}
+
+/* SIGTERM/SIGINT become a readable descriptor the cycle polls. */
+static int stop_signals_fd(void)
+{
+	sigset_t set;
+
+	sigemptyset(&set);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	if (sigprocmask(SIG_BLOCK, &set, NULL) != 0)
+		return -1;
+	return signalfd(-1, &set, SFD_CLOEXEC);
+}
+
+static int run(const struct options *opts)
+{
+	struct backend *backend = NULL;
+	struct domain_source *domains = NULL;
+	char err[256];
+	int stop_fd, rc;
+
+	stop_fd = stop_signals_fd();
+	if (stop_fd < 0) {
+		log_err("cannot set up signal handling");
+		return EXIT_FAILURE;
+	}
+	rc = make_backend(opts->backend, &backend);
+	if (rc != BACKEND_OK) {
+		log_err("cannot start the %s backend (status %d): is this "
+			"dom0 with xenfs/privcmd?",
+			options_backend_name(opts->backend), rc);
+		close(stop_fd);
+		return EXIT_FAILURE;
+	}
+	if (discovery_xenstore_new(&domains, err, sizeof(err)) != 0) {
+		log_err("%s", err);
+		backend_destroy(backend);
+		close(stop_fd);
+		return EXIT_FAILURE;
+	}
+	log_info("started: backend %s, uid %s", backend_name(backend),
+		 opts->uid);
+	rc = cycle_run(opts, backend, domains, stop_fd);
+	domains->ops->destroy(domains);
+	backend_destroy(backend);
+	close(stop_fd);
+	log_info("stopped");
+	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
+}
+
+int main(int argc, char **argv)
+{
+	struct options opts;
+	char err[256];
+
+	switch (options_parse(argc, argv, &opts, err, sizeof(err))) {
+	case OPTIONS_HELP:
+		fputs(options_usage(), stdout);
+		return EXIT_SUCCESS;
+	case OPTIONS_ERROR:
+		fprintf(stderr, "xcp-rrdd-vcpustats: %s\n", err);
+		return 2;
+	default:
+		break;
+	}
+	if (opts.openmetrics.enabled) {
+		fprintf(stderr, "xcp-rrdd-vcpustats: --openmetrics %s:%u: the "
+			"OpenMetrics listener is not yet available in this "
+			"version\n", opts.openmetrics.host,
+			(unsigned)opts.openmetrics.port);
+		return 2;
+	}
+	log_setup("xcp-rrdd-vcpustats", opts.foreground, opts.verbose);
+	return run(&opts);
+}

@@ -1,0 +1,17 @@
+# plugin unit tests: tests/unit/plugin/test-*.c, one Check binary each,
+# linked with the plugin's internal library; support/*.c are shared doubles.
+PLUGIN_TEST_SRCS := $(wildcard tests/unit/plugin/test-*.c)
+PLUGIN_TEST_SUPPORT := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/unit/plugin/support/*.c))
+PLUGIN_TESTS := $(patsubst tests/unit/plugin/%.c,$(TBIN)/plugin/%,$(PLUGIN_TEST_SRCS))
+
+# Tests read docs/ and write scratch files: give them absolute paths.
+$(OBJ)/tests/unit/plugin/%.o: CPPFLAGS += -DPLUGIN_SRCDIR='"$(CURDIR)"'
+
+$(TBIN)/plugin/%: $(OBJ)/tests/unit/plugin/%.o $(PLUGIN_TEST_SUPPORT) \
+                  $(PLUGIN_LIB) $(RRDD_LIB)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $< $(PLUGIN_TEST_SUPPORT) $(PLUGIN_LIBS) $(CHECK_LIBS)
+
+UNIT_TESTS += $(PLUGIN_TESTS)
+DEPFILES += $(patsubst %.c,$(OBJ)/%.d,$(PLUGIN_TEST_SRCS) \
+              $(wildcard tests/unit/plugin/support/*.c))
