@@ -25,11 +25,19 @@ void rrdd_format_double(char buf[32], double d)
 		strcpy(buf, d < 0 ? "-inf" : "inf");
 		return;
 	}
-	/* The first precision that reads back exactly is the shortest. */
+	/* The first precision that reads back exactly is the shortest... */
 	for (int prec = 1; prec <= 17; prec++) {
 		snprintf(buf, 32, "%.*g", prec, d);
 		if (strtod(buf, NULL) == d)
-			return;
+			break;
+	}
+	/* ...but a whole number is shorter as "1500" than as "1.5e+03". */
+	if (strchr(buf, 'e') && fabs(d) < 1e17 && d == floor(d)) {
+		char whole[32];
+
+		snprintf(whole, sizeof(whole), "%.0f", d);
+		if (strlen(whole) < strlen(buf))
+			strcpy(buf, whole);
 	}
 }
 
