@@ -1,0 +1,54 @@
+# Shared helpers of the dom0 side of the e2e run: sourced by dom0-init and
+# by every tests/e2e/dom0.d/*.sh.  A check script prints one line per check,
+# `PASS name detail` or `FAIL name detail`, and exits 0 (a non-zero exit
+# without any FAIL line is itself counted as a failure by the init).
+#
+# Environment the init exports to the scripts:
+#   E2E_MODE      patched | stock (which hypervisor this boot runs)
+#   E2E_GUESTS    /opt/e2e/guests: vmlinuz, guest.cpio, <name>.cfg
+# Guests: guest-a (2 vCPUs, vCPU0 busy) and guest-b (1 vCPU, idle) are
+# running when the first script starts; a script that destroys one and a
+# later script that needs it calls e2e_guest_ensure.
+
+PATH=/opt/e2e/bin:/usr/lib/xen-4.17/bin:/usr/bin:/usr/sbin:/bin:/sbin
+export PATH
+E2E_GUESTS=/opt/e2e/guests
+E2E_CONSOLE_LOGS=/var/log/xen/console
+
+pass() { echo "PASS $*"; }
+fail() { echo "FAIL $*"; }
+
+# e2e_domid NAME: the domain id of a running guest, or nothing.
+e2e_domid() {
+	xl domid "$1" 2>/dev/null
+}
+
+# e2e_wait SECONDS CMD...: retry CMD every half second until it succeeds.
+e2e_wait() {
+	tries=$(($1 * 2))
+	shift
+	while [ "$tries" -gt 0 ]; do
+		"$@" >/dev/null 2>&1 && return 0
+		sleep 0.5
+		tries=$((tries - 1))
+	done
+	return 1
+}
+
+e2e_guest_is_ready() {
+	grep -q "e2e-guest: ready" "$E2E_CONSOLE_LOGS/guest-$1.log" 2>/dev/null
+}
+
+# e2e_guest_create NAME: start a guest from $E2E_GUESTS/NAME.cfg and wait
+# until its init reports ready on its console (xenconsoled logs it).
+e2e_guest_create() {
+	rm -f "$E2E_CONSOLE_LOGS/guest-$1.log"
+	xl create "$E2E_GUESTS/$1.cfg" || return 1
+	e2e_wait 90 e2e_guest_is_ready "$1"
+}
+
+# e2e_guest_ensure NAME: create the guest unless it is running.
+e2e_guest_ensure() {
+	[ -n "$(e2e_domid "$1")" ] && return 0
+	e2e_guest_create "$1"
+}
