@@ -18,14 +18,12 @@
 
 #include "log.h"
 #include "stats_reader.h"
+#include "table_sample.h"
 
 #define PAGE 4096u
 /* Enough for 4096 vCPUs at a 64-byte stride; 4.17 answers a size query
  * for an unknown type with a huge count, so never trust it blindly. */
 #define MAX_FRAMES 128u
-
-#define FIELD_END(type, field) \
-	(offsetof(type, field) + sizeof(((type *)0)->field))
 
 struct mapping {
 	uint32_t domid;
@@ -187,9 +185,7 @@ static int tb_add_domain(struct backend *b, uint32_t domid)
 	rc = domain_vcpus(t, domid, &max_vcpus);
 	if (rc == BACKEND_OK)
 		rc = map_table(t, domid, XENMEM_resource_stats_table_id_domain,
-			       FIELD_END(struct xen_stats_domain,
-					 nr_online_vcpus),
-			       FIELD_END(struct xen_stats_vcpu, flags),
+			       TABLE_MIN_DOMAIN_SECTION, TABLE_MIN_VCPU_SLOT,
 			       max_vcpus, &m);
 	if (rc != BACKEND_OK)
 		return rc;
@@ -214,132 +210,26 @@ static void tb_remove_domain(struct backend *b, uint32_t domid)
 	t->n_doms--;
 }
 
-/* pCPU idle times; returns the best estimate of Xen's current time. */
-static uint64_t sample_host(struct table_backend *t, struct host_sample *out)
-{
-	unsigned n = t->nr_pcpus < t->host.view.nr_slots
-			     ? t->nr_pcpus : t->host.view.nr_slots;
-	struct xen_stats_pcpu *slots = calloc(n ? n : 1, sizeof(*slots));
-	uint64_t now = 0;
-
-	if (!slots || sample_set_pcpus(out, n) != 0) {
-		free(slots);
-		return 0;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		if (stats_read_slot(&t->host.view, i, &slots[i],
-				    sizeof(slots[i]), STATS_DEFAULT_TRIES) != 0)
-			slots[i].seq = 1;	/* mark: reuse the last value */
-		else if (slots[i].update_time > now)
-			now = slots[i].update_time;
-	}
-	for (unsigned i = 0; i < n; i++) {
-		const struct xen_stats_pcpu *p = &slots[i];
-		uint64_t idle = p->idle_time;
-
-		if (p->seq & 1) {
-			out->pcpu_idle_ns[i] = t->last_idle[i];
-			continue;
-		}
-		if ((p->flags & XEN_STATS_PCPUF_idle) && now > p->state_entry_time)
-			idle += now - p->state_entry_time;
-		if (idle < t->last_idle[i])	/* never run backwards */
-			idle = t->last_idle[i];
-		out->pcpu_idle_ns[i] = t->last_idle[i] = idle;
-	}
-	free(slots);
-	return now;
-}
-
-/* vCPU running time at Xen time now, as getvcpuinfo's cpu_time. */
-static uint64_t running_time(const struct xen_stats_vcpu *v, uint64_t now)
-{
-	uint64_t t = v->time[XEN_STATS_RUNSTATE_running];
-
-	if (v->update_time > now)
-		now = v->update_time;
-	if (v->state == XEN_STATS_RUNSTATE_running && now > v->state_entry_time)
-		t += now - v->state_entry_time;
-	return t;
-}
-
-static int read_vcpus(const struct mapping *m, struct dom_sample *d,
-		      uint64_t now)
-{
-	for (unsigned i = 0; i < d->nr_vcpus; i++) {
-		struct xen_stats_vcpu v;
-		int rc = stats_read_slot(&m->view, i, &v, sizeof(v),
-					 STATS_DEFAULT_TRIES);
-
-		if (rc == STATS_EEMPTY || !(v.flags & XEN_STATS_VCPUF_present))
-			continue;	/* no such vCPU: zero, offline */
-		if (rc != STATS_OK)
-			return rc;
-		d->vcpus[i].cpu_time_ns = running_time(&v, now);
-		d->vcpus[i].online = (v.flags & XEN_STATS_VCPUF_online) != 0;
-		d->vcpus[i].blocked = v.state == XEN_STATS_RUNSTATE_blocked;
-		d->cpu_time_ns += d->vcpus[i].cpu_time_ns;
-	}
-	return STATS_OK;
-}
-
-static void drop_last(struct host_sample *out)
-{
-	out->n_doms--;
-	free(out->doms[out->n_doms].vcpus);
-	out->doms[out->n_doms].vcpus = NULL;
-}
-
-static int sample_domain(const struct mapping *m, uint64_t now,
-			 struct host_sample *out)
-{
-	struct xen_stats_domain sec;
-	struct dom_sample *d;
-	int rc = stats_read_section(&m->view, &sec, sizeof(sec),
-				    STATS_DEFAULT_TRIES);
-
-	if (rc == STATS_OK && (sec.flags & XEN_STATS_DOMF_dying))
-		return BACKEND_OK;	/* released any moment now */
-	if (rc != STATS_OK) {
-		log_warn("domain %u: %s: skipped this cycle", m->domid,
-			 stats_strerror(rc));
-		return BACKEND_OK;
-	}
-	d = sample_add_dom(out, m->domid, m->view.nr_slots);
-	if (!d)
-		return BACKEND_ENOMEM;
-	sample_format_uuid(sec.handle, d->uuid);
-	d->paused = (sec.flags & XEN_STATS_DOMF_paused) != 0;
-	d->nr_online_vcpus = sec.nr_online_vcpus;
-	if (stats_has_field(m->view.section_size,
-			    offsetof(struct xen_stats_domain, tot_pages),
-			    sizeof(sec.tot_pages)))
-		d->tot_pages = sec.tot_pages;
-	d->runstate.valid = false;	/* no domain aggregates in the table */
-	rc = read_vcpus(m, d, now);
-	if (rc != STATS_OK) {
-		log_warn("domain %u: vCPU slot %s: skipped this cycle",
-			 m->domid, stats_strerror(rc));
-		drop_last(out);
-	}
-	return BACKEND_OK;
-}
-
 static int tb_sample(struct backend *b, const uint32_t *domids, size_t n,
 		     struct host_sample *out)
 {
 	struct table_backend *t = tb(b);
-	uint64_t now = sample_host(t, out);
-	int rc = BACKEND_OK;
+	uint64_t now = table_sample_pcpus(&t->host.view, t->nr_pcpus,
+					  t->last_idle, out);
+	int rc = STATS_OK;
 
-	for (size_t i = 0; rc == BACKEND_OK && i < n; i++) {
+	for (size_t i = 0; rc != TABLE_ENOMEM && i < n; i++) {
 		const struct mapping *m = find(t, domids[i]);
 
-		if (m)
-			rc = sample_domain(m, now, out);
+		if (!m)
+			continue;	/* its table was rejected or vanished */
+		rc = table_sample_domain(&m->view, m->domid, now, out);
+		if (rc < 0 && rc != TABLE_ENOMEM)
+			log_warn("domain %u: %s: skipped this cycle",
+				 m->domid, stats_strerror(rc));
 	}
 	out->loadavg = sample_read_loadavg(BACKEND_LOADAVG_PATH);
-	return rc;
+	return rc == TABLE_ENOMEM ? BACKEND_ENOMEM : BACKEND_OK;
 }
 
 static void tb_destroy(struct backend *b)
@@ -392,8 +282,7 @@ static int open_host(struct table_backend *t)
 	if (!t->last_idle)
 		return BACKEND_ENOMEM;
 	rc = map_table(t, DOMID_XEN, XENMEM_resource_stats_table_id_host,
-		       FIELD_END(struct xen_stats_host, seq),
-		       FIELD_END(struct xen_stats_pcpu, update_time),
+		       TABLE_MIN_HOST_SECTION, TABLE_MIN_PCPU_SLOT,
 		       phys.max_cpu_id + 1, &t->host);
 	t->host.domid = DOMID_XEN;
 	return rc;
