@@ -1,0 +1,214 @@
+/*
+ * test-derive: the values rrdp-cpu would publish for a given sample, and
+ * the datasource set around them.
+ */
+#include <check.h>
+#include <math.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "derive.h"
+#include "plugin/support/check_main.h"
+
+#define UUID_A "11111111-2222-3333-4444-555555555555"
+#define UUID_B "66666666-7777-8888-9999-aaaaaaaaaaaa"
+#define UUID_DOM0_UNNAMED "00000000-0000-0000-0000-000000000000"
+
+static int near(double a, double b)
+{
+	return fabs(a - b) < 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
+}
+
+static struct dom_sample *add_dom(struct host_sample *s, uint32_t domid,
+				  const char *uuid, unsigned nr_vcpus)
+{
+	struct dom_sample *d = sample_add_dom(s, domid, nr_vcpus);
+
+	ck_assert_ptr_ne(d, NULL);
+	strcpy(d->uuid, uuid);
+	d->nr_online_vcpus = nr_vcpus;
+	for (unsigned v = 0; v < nr_vcpus; v++)
+		d->vcpus[v].online = true;
+	return d;
+}
+
+/* Index of the datasource (name, owner uuid or NULL for host), or -1. */
+static long find(const struct ds_set *set, const char *name, const char *uuid)
+{
+	for (size_t i = 0; i < set->n; i++)
+		if (strcmp(set->ds[i].name, name) == 0 &&
+		    (uuid ? set->ds[i].owner == RRDD_OWNER_VM &&
+			    strcmp(set->ds[i].owner_uuid, uuid) == 0
+			  : set->ds[i].owner == RRDD_OWNER_HOST))
+			return (long)i;
+	return -1;
+}
+
+START_TEST(vcpu_seconds_masks_update_flag)
+{
+	ck_assert(near(derive_vcpu_seconds(2500000000ull), 2.5));
+	ck_assert(near(derive_vcpu_seconds((1ull << 63) | 1000000000ull), 1.0));
+	ck_assert(near(derive_vcpu_seconds(0), 0.0));
+}
+END_TEST
+
+START_TEST(cpu_usage_divides_by_online_vcpus)
+{
+	ck_assert(near(derive_cpu_usage(8000000000ull, 4), 2.0));
+	ck_assert(near(derive_cpu_usage(3000000000ull, 1), 3.0));
+	/* none online: no division by zero */
+	ck_assert(near(derive_cpu_usage(3000000000ull, 0), 3.0));
+	ck_assert(near(derive_cpu_usage((1ull << 63) | 2000000000ull, 2), 1.0));
+}
+END_TEST
+
+START_TEST(hidden_domains)
+{
+	ck_assert(derive_domain_hidden(UUID_DOM0_UNNAMED));
+	ck_assert(derive_domain_hidden("deadbeef-dead-beef-0000-000000000001"));
+	ck_assert(!derive_domain_hidden(UUID_A));
+}
+END_TEST
+
+START_TEST(full_set_values)
+{
+	struct host_sample s;
+	struct ds_set set;
+	struct dom_sample *a, *b, *h;
+	long i;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	ck_assert_int_eq(sample_set_pcpus(&s, 2), 0);
+	s.pcpu_idle_ns[0] = 1000000000ull;
+	s.pcpu_idle_ns[1] = 3000000000ull;
+	s.loadavg = 0.75;
+	a = add_dom(&s, 1, UUID_A, 2);
+	a->vcpus[0].cpu_time_ns = 4000000000ull;
+	a->vcpus[1].cpu_time_ns = 2000000000ull;
+	a->vcpus[1].blocked = true;
+	a->cpu_time_ns = 6000000000ull;
+	b = add_dom(&s, 2, UUID_B, 1);
+	b->paused = true;
+	b->cpu_time_ns = 500000000ull;
+	b->vcpus[0].cpu_time_ns = 500000000ull;
+	h = add_dom(&s, 0, UUID_DOM0_UNNAMED, 1);
+	h->vcpus[0].cpu_time_ns = 1;
+
+	ck_assert_int_eq(derive_build(&s, &set), 0);
+	/* host cpu0, cpu1, cpu_avg; A: cpu0, cpu1, cpu_usage; B: cpu0,
+	 * cpu_usage; loadavg, hostload, running_vcpus, running_domains */
+	ck_assert_int_eq(set.n, 3 + 3 + 2 + 4);
+	i = find(&set, "cpu1", NULL);
+	ck_assert(i >= 0 && near(set.values[i].f, 3.0));
+	ck_assert_int_eq(set.ds[i].transform, RRDD_INVERSE);
+	i = find(&set, "cpu_avg", NULL);
+	ck_assert(i >= 0 && near(set.values[i].f, 2.0));
+	i = find(&set, "cpu0", UUID_A);
+	ck_assert(i >= 0 && near(set.values[i].f, 4.0));
+	ck_assert_str_eq(set.ds[i].description, "CPU0 usage");
+	i = find(&set, "cpu_usage", UUID_A);
+	ck_assert(i >= 0 && near(set.values[i].f, 3.0));
+	i = find(&set, "cpu_usage", UUID_B);
+	ck_assert(i >= 0 && near(set.values[i].f, 0.5));
+	ck_assert_int_eq(find(&set, "cpu0", UUID_DOM0_UNNAMED), -1);
+	i = find(&set, "loadavg", NULL);
+	ck_assert(i >= 0 && near(set.values[i].f, 0.75));
+	/* running: A vcpu0, B vcpu0 (paused domains' vCPUs still count,
+	 * as rrdp-cpu counts online && !blocked); hidden dom0 not */
+	i = find(&set, "running_vcpus", NULL);
+	ck_assert(i >= 0 && set.values[i].i == 2);
+	i = find(&set, "hostload", NULL);
+	ck_assert(i >= 0 && near(set.values[i].f, 1.0));
+	i = find(&set, "running_domains", NULL);
+	ck_assert(i >= 0 && set.values[i].i == 1);
+	ck_assert_int_eq(find(&set, "runstate_fullrun", UUID_A), -1);
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+START_TEST(runstates_when_valid)
+{
+	struct host_sample s;
+	struct ds_set set;
+	struct dom_sample *a;
+	long i;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	a = add_dom(&s, 1, UUID_A, 1);
+	a->runstate.valid = true;
+	for (int k = 0; k < SAMPLE_RUNSTATES; k++)
+		a->runstate.time_ns[k] = (uint64_t)(k + 1) * 1000000000ull;
+	ck_assert_int_eq(derive_build(&s, &set), 0);
+	i = find(&set, "runstate_blocked", UUID_A);
+	ck_assert(i >= 0 && near(set.values[i].f, 4.0));
+	ck_assert(!set.ds[i].is_default);
+	i = find(&set, "runnable_any", UUID_A);
+	ck_assert(i >= 0 && near(set.values[i].f, 2.0 + 3.0 + 6.0));
+	ck_assert_int_eq(find(&set, "runnable_vcpus", UUID_A), -1);
+	a->runstate.runnable_ns = 1500000000ull;
+	ck_assert_int_eq(derive_build(&s, &set), 0);
+	i = find(&set, "runnable_vcpus", UUID_A);
+	ck_assert(i >= 0 && near(set.values[i].f, 1.5));
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+START_TEST(unknown_pcpus_publish_no_average)
+{
+	struct host_sample s;
+	struct ds_set set;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(find(&set, "cpu_avg", NULL), -1);
+	ck_assert(find(&set, "hostload", NULL) >= 0);
+	ck_assert(near(set.values[find(&set, "hostload", NULL)].f, 0.0));
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+START_TEST(many_domains_keep_pointers_valid)
+{
+	struct host_sample s;
+	struct ds_set set;
+	char uuid[RRDD_UUID_LEN + 1];
+
+	sample_init(&s);
+	ds_set_init(&set);
+	for (uint32_t d = 1; d <= 200; d++) {
+		snprintf(uuid, sizeof(uuid), "%08x-0000-4000-8000-00000000abcd", d);
+		add_dom(&s, d, uuid, 4);
+	}
+	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(set.n, 200 * 5 + 4);
+	for (size_t i = 0; i < set.n; i++)
+		ck_assert_ptr_eq(set.ds[i].name, set.strs[i].name);
+	ck_assert_str_eq(set.ds[set.n - 5].name, "cpu_usage");
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+static Suite *suite(void)
+{
+	Suite *s = suite_create("derive");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, vcpu_seconds_masks_update_flag);
+	tcase_add_test(tc, cpu_usage_divides_by_online_vcpus);
+	tcase_add_test(tc, hidden_domains);
+	tcase_add_test(tc, full_set_values);
+	tcase_add_test(tc, runstates_when_valid);
+	tcase_add_test(tc, unknown_pcpus_publish_no_average);
+	tcase_add_test(tc, many_domains_keep_pointers_valid);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+PLUGIN_CHECK_MAIN(suite)
