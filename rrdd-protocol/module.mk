@@ -25,3 +25,6 @@ PROGRAMS += $(RRDD_TOOLS)
 DEPFILES += $(RRDD_OBJS:.o=.d) \
             $(patsubst rrdd-protocol/tools/%.c,$(OBJ)/rrdd-protocol/tools/%.d,\
               $(wildcard rrdd-protocol/tools/*.c))
+
+# rrdd-mock (a test stand-in for xcp-rrdd) serves HTTP with libmicrohttpd.
+$(BIN)/rrdd-mock: RRDD_LIBS += $(shell $(PKG_CONFIG) --libs libmicrohttpd)

@@ -6,7 +6,6 @@
  * checks the arguments, initialises libcurl and libxml2 once per process,
  * and reads the number out of the reply.
  */
-#include <errno.h>
 #include <pthread.h>
 #include <stdlib.h>
 #include <string.h>

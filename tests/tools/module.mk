@@ -1,0 +1,4 @@
+# Script tests of the command-line tools (each prints "N passed, N failed").
+# test-rrdd-mock: rrdd-mock against shell plugins built from rrdd-write
+# and rrdd-register.
+SCRIPT_TESTS += tests/tools/test-rrdd-mock
