@@ -36,6 +36,9 @@ COMPILE = $(CC) $(STDFLAGS) $(WARNINGS) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) \
           -MMD -MP
 LINK    = $(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS)
 
+# Objects are intermediate files of chained rules; keep them for rebuilds.
+.SECONDARY:
+
 .PHONY: all check unit deps clean lint bench fuzz e2e demo rpm valgrind \
         print-%
 all:
