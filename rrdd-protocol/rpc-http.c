@@ -127,7 +127,7 @@ static int curl_failed(CURL *curl, CURLcode rc, const char *path,
 	case CURLE_WRITE_ERROR:
 		if (r->too_large)
 			return rrdd_fail(err, RRDD_EREPLY, 0,
-					 "xcp-rrdd's reply from %s is larger than %d bytes",
+					 "xcp-rrdd's reply from %s is larger than %zu bytes",
 					 path, RRDD_RPC_MAX_REPLY);
 		if (r->no_memory)
 			return rrdd_fail(err, RRDD_ENOMEM, ENOMEM,

@@ -11,7 +11,7 @@
 #include "rrdd_protocol.h"
 
 /* Replies larger than this are refused: xcp-rrdd's are a few hundred bytes. */
-#define RRDD_RPC_MAX_REPLY (1024 * 1024)
+#define RRDD_RPC_MAX_REPLY ((size_t)1024 * 1024)
 
 /* One named string member of the request struct. */
 struct rrdd_rpc_member {

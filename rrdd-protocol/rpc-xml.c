@@ -454,9 +454,11 @@ void rrdd_rpc_one_line(char *dst, size_t dst_len, const char *text,
 	if (dst_len == 0)
 		return;
 	for (i = 0; i < text_len && n + 1 < dst_len; i++) {
-		unsigned char c = (unsigned char)text[i];
+		char c = text[i];
 
-		dst[n++] = (c < 0x20 || c == 0x7f) ? ' ' : (char)c;
+		if ((unsigned char)c < 0x20 || c == 0x7f)
+			c = ' ';
+		dst[n++] = c;
 	}
 	/* libxml2's messages end in a newline: no trailing blanks. */
 	while (n > 0 && dst[n - 1] == ' ')

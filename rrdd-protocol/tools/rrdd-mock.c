@@ -34,6 +34,7 @@
 #include <math.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -58,7 +59,7 @@ typedef enum MHD_Result mhd_result;
 typedef int mhd_result;
 #endif
 
-#define MAX_REQUEST (64 * 1024)
+#define MAX_REQUEST ((size_t)64 * 1024)
 #define MAX_MEMBERS 8
 #define SKIP_MAX 256		/* xcp-rrdd's cap on the back-off */
 #define MAX_INTERVAL 300.0	/* xcp-rrdd's maximum heartbeat */
@@ -125,11 +126,28 @@ static void *xmalloc(size_t n)
 	return p;
 }
 
+static char *xasprintf(const char *fmt, ...)
+	__attribute__((format(printf, 1, 2)));
+
+static char *xasprintf(const char *fmt, ...)
+{
+	va_list ap;
+	char *s = NULL;
+	int n;
+
+	va_start(ap, fmt);
+	n = vasprintf(&s, fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		fprintf(stderr, "rrdd-mock: out of memory\n");
+		exit(1);
+	}
+	return s;
+}
+
 static char *xstrdup(const char *s)
 {
-	size_t n = strlen(s) + 1;
-
-	return memcpy(xmalloc(n), s, n);
+	return xasprintf("%s", s);
 }
 
 /* ---- output ------------------------------------------------------------ */
@@ -244,8 +262,7 @@ static int register_plugin(struct mock *m, const char *uid, char *why,
 		return 0;
 	p = xmalloc(sizeof(*p));
 	p->uid = xstrdup(uid);
-	p->path = xmalloc(strlen(m->dir) + strlen(uid) + 2);
-	sprintf(p->path, "%s/%s", m->dir, uid);
+	p->path = xasprintf("%s/%s", m->dir, uid);
 	p->skip_init = 1;
 	if (open_file(p) < 0) {
 		snprintf(why, why_len, "Unix.Unix_error(Unix.%s, \"open\", \"%s\")",
@@ -376,13 +393,10 @@ static double final_rate(const struct rrdd_ds *ds, double raw)
 static char *owner_string(const struct rrdd_ds *ds)
 {
 	const char *kind = rrdd_owner_kind_name(ds->owner);
-	char *s = xmalloc(strlen(kind) + RRDD_UUID_LEN + 2);
 
 	if (ds->owner == RRDD_OWNER_HOST)
-		strcpy(s, kind);
-	else
-		sprintf(s, "%s %s", kind, ds->owner_uuid);
-	return s;
+		return xstrdup(kind);
+	return xasprintf("%s %s", kind, ds->owner_uuid);
 }
 
 /* Print every datasource's rate and keep the samples for next time. */
@@ -397,8 +411,7 @@ static void report(struct mock *m, struct plugin *p,
 		char *owner = owner_string(ds);
 		double rate;
 
-		next[i].key = xmalloc(strlen(owner) + strlen(ds->name) + 2);
-		sprintf(next[i].key, "%s/%s", owner, ds->name);
+		next[i].key = xasprintf("%s/%s", owner, ds->name);
 		rate = final_rate(ds, raw_rate(ds, pl->values[i], pl->timestamp,
 					       find_prev(p, next[i].key)));
 		next[i].value_type = ds->value_type;
@@ -614,27 +627,22 @@ static char *xml_escape(const char *s)
 /* rpclib's reply envelope around a struct's members. */
 static struct answer reply_struct(const char *members)
 {
-	static const char head[] = "<?xml version=\"1.0\"?><methodResponse>"
-				   "<params><param><value><struct>";
-	static const char tail[] = "</struct></value></param></params>"
-				   "</methodResponse>";
 	struct answer a = { MHD_HTTP_OK, NULL };
 
-	a.body = xmalloc(sizeof(head) + strlen(members) + sizeof(tail));
-	sprintf(a.body, "%s%s%s", head, members, tail);
+	a.body = xasprintf("<?xml version=\"1.0\"?><methodResponse><params>"
+			   "<param><value><struct>%s</struct></value></param>"
+			   "</params></methodResponse>", members);
 	return a;
 }
 
 static struct answer reply_value(const char *value_xml)
 {
-	static const char fmt[] =
+	char *members = xasprintf(
 		"<member><name>Status</name><value>Success</value></member>"
-		"<member><name>Value</name><value>%s</value></member>";
-	char *members = xmalloc(sizeof(fmt) + strlen(value_xml));
-	struct answer a;
+		"<member><name>Value</name><value>%s</value></member>",
+		value_xml);
+	struct answer a = reply_struct(members);
 
-	sprintf(members, fmt, value_xml);
-	a = reply_struct(members);
 	free(members);
 	return a;
 }
@@ -650,17 +658,14 @@ static struct answer reply_seconds(double seconds)
 /* Status Failure, ErrorDescription ["Rrdd_internal_error", text]. */
 static struct answer reply_failure(const char *text)
 {
-	static const char fmt[] =
+	char *esc = xml_escape(text);
+	char *members = xasprintf(
 		"<member><name>Status</name><value>Failure</value></member>"
 		"<member><name>ErrorDescription</name><value><array><data>"
 		"<value>Rrdd_internal_error</value><value>%s</value>"
-		"</data></array></value></member>";
-	char *esc = xml_escape(text);
-	char *members = xmalloc(sizeof(fmt) + strlen(esc));
-	struct answer a;
+		"</data></array></value></member>", esc);
+	struct answer a = reply_struct(members);
 
-	sprintf(members, fmt, esc);
-	a = reply_struct(members);
 	free(members);
 	free(esc);
 	return a;
@@ -716,13 +721,10 @@ static struct answer dispatch(struct mock *m, const struct call *c)
 		return reply_value("<nil/>");
 	}
 	if (strcmp(c->method, "Plugin.get_path") == 0 && uid) {
-		char *path = xmalloc(strlen(m->dir) + strlen(uid) + 2);
-		char *esc;
-		struct answer a;
+		char *path = xasprintf("%s/%s", m->dir, uid);
+		char *esc = xml_escape(path);
+		struct answer a = reply_value(esc);
 
-		sprintf(path, "%s/%s", m->dir, uid);
-		esc = xml_escape(path);
-		a = reply_value(esc);
 		free(esc);
 		free(path);
 		return a;
@@ -841,7 +843,7 @@ static int listen_unix(const char *path)
 		fprintf(stderr, "rrdd-mock: socket path too long: %s\n", path);
 		return -1;
 	}
-	strcpy(sun.sun_path, path);
+	memcpy(sun.sun_path, path, strlen(path) + 1);
 	/* A stale socket from an earlier run goes; any other file stays. */
 	if (lstat(path, &st) == 0 && S_ISSOCK(st.st_mode))
 		unlink(path);

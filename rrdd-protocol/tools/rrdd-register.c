@@ -31,7 +31,7 @@ static int parse_timeout(const char *s, int *ms)
 
 	errno = 0;
 	v = strtol(s, &end, 10);
-	if (errno || end == s || *end || v <= 0 || v > 3600 * 1000)
+	if (errno || end == s || *end || v <= 0 || v > 3600L * 1000)
 		return -1;
 	*ms = (int)v;
 	return 0;

@@ -485,10 +485,12 @@ START_TEST(xmlrpc_fault)
 END_TEST
 
 /* Replies that are not what xcp-rrdd sends, each with its complaint. */
-static const struct {
-	const char *body;
-	const char *complaint;
-} malformed[] = {
+struct bad_reply {
+	const char *body;	/* cppcheck-suppress unusedStructMember */
+	const char *complaint;	/* cppcheck-suppress unusedStructMember */
+};
+
+static const struct bad_reply malformed[] = {
 	{ "this is not XML", "not well-formed XML" },
 	{ "<?xml version=\"1.0\"?><methodResponse><params><param><value><struct>"
 	  "<member><name>Status</name><value>Succ", "not well-formed XML" },
@@ -540,7 +542,7 @@ END_TEST
 
 START_TEST(reply_too_large)
 {
-	size_t n = 2 * 1024 * 1024;
+	size_t n = (size_t)2 * 1024 * 1024;
 	char *big = malloc(n + 1);
 	struct outcome out;
 

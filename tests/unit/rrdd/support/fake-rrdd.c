@@ -17,7 +17,7 @@
 
 #include "rrdd/support/fake-rrdd.h"
 
-#define MAX_REQUEST (64 * 1024)
+#define MAX_REQUEST ((size_t)64 * 1024)
 
 struct fake_rrdd {
 	enum fake_rrdd_mode mode;
