@@ -36,6 +36,8 @@ struct rrdd_writer {
 	/* The sources the next update carries. */
 	bool have_sources;
 	size_t n;
+	struct rrdd_ds *ds;	/* a deep copy, to spot "no change" cheaply */
+	char *strings;		/* what ds's strings point into */
 	char *meta;
 	size_t meta_len;
 	uint32_t meta_crc;
@@ -118,6 +120,8 @@ void rrdd_writer_close(struct rrdd_writer *w)
 		unlink(w->path);
 	drop_file(w);
 	free(w->meta);
+	free(w->ds);
+	free(w->strings);
 	free(w->tmp_path);
 	free(w->path);
 	free(w->dir);
@@ -131,20 +135,108 @@ const char *rrdd_writer_path(const struct rrdd_writer *writer)
 
 /* ---- sources ------------------------------------------------------------ */
 
+static bool same_string(const char *a, const char *b)
+{
+	return !strcmp(a ? a : "", b ? b : "");
+}
+
+static bool same_double(double a, double b)
+{
+	return !memcmp(&a, &b, sizeof(a));
+}
+
+/*
+ * Equal descriptions encode to equal JSON, so comparing them field by
+ * field spares the JSON encoding (the costly part) on every cycle.
+ */
+static bool same_ds(const struct rrdd_ds *a, const struct rrdd_ds *b)
+{
+	return same_string(a->name, b->name) &&
+	       same_string(a->description, b->description) &&
+	       same_string(a->units, b->units) && a->owner == b->owner &&
+	       !strncmp(a->owner_uuid, b->owner_uuid, sizeof(a->owner_uuid)) &&
+	       a->value_type == b->value_type && a->type == b->type &&
+	       a->is_default == b->is_default &&
+	       a->transform == b->transform && same_double(a->min, b->min) &&
+	       same_double(a->max, b->max);
+}
+
+static bool same_sources(const struct rrdd_writer *w,
+			 const struct rrdd_ds *ds, size_t n)
+{
+	if (!w->have_sources || n != w->n || (n && !ds))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (!ds[i].name || !same_ds(&ds[i], &w->ds[i]))
+			return false;
+	return true;
+}
+
+/* Copy one string into the block at *next; "" for NULL. */
+static const char *keep(char **next, const char *s)
+{
+	char *dst = *next;
+	size_t len = strlen(s ? s : "") + 1;
+
+	memcpy(dst, s ? s : "", len);
+	*next += len;
+	return dst;
+}
+
+/* Deep copy of ds: one array, its strings in one block. */
+static int copy_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
+			size_t n, struct rrdd_error *err)
+{
+	size_t total = 1;
+	struct rrdd_ds *copy;
+	char *strings, *next;
+
+	for (size_t i = 0; i < n; i++)
+		total += strlen(ds[i].name) + 3 +
+			 strlen(ds[i].description ? ds[i].description : "") +
+			 strlen(ds[i].units ? ds[i].units : "");
+	copy = malloc((n ? n : 1) * sizeof(*copy));
+	strings = malloc(total);
+	if (!copy || !strings) {
+		free(copy);
+		free(strings);
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	}
+	next = strings;
+	for (size_t i = 0; i < n; i++) {
+		copy[i] = ds[i];
+		copy[i].name = keep(&next, ds[i].name);
+		copy[i].description = keep(&next, ds[i].description);
+		copy[i].units = keep(&next, ds[i].units);
+	}
+	free(w->ds);
+	free(w->strings);
+	w->ds = copy;
+	w->strings = strings;
+	return RRDD_OK;
+}
+
 int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 			    size_t n, struct rrdd_error *err)
 {
-	char *json;
+	char *json = NULL;
 	size_t len;
 	int rc;
 
 	if (!w)
 		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
+	/* Unchanged: keep the file's metadata and its CRC untouched. */
+	if (same_sources(w, ds, n))
+		return RRDD_OK;
 	rc = rrdd_metadata_encode(ds, n, &json, &len, err);
-	if (rc)
+	if (!rc)
+		rc = copy_sources(w, ds, n, err);
+	if (rc) {
+		free(json);
 		return rc;
-	/* Same bytes: keep the file's metadata and its CRC untouched. */
-	if (w->have_sources && n == w->n && len == w->meta_len &&
+	}
+	/* Same bytes (e.g. a uuid's case aside): nothing to rewrite. */
+	if (w->have_sources && len == w->meta_len &&
 	    !memcmp(json, w->meta, len)) {
 		free(json);
 		return RRDD_OK;

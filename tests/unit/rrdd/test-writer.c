@@ -348,6 +348,43 @@ START_TEST(changed_metadata_is_rewritten_in_place)
 }
 END_TEST
 
+/*
+ * The writer keeps its own copy of the descriptions: a change made in the
+ * caller's buffers, or to a number alone, is noticed and written.
+ */
+START_TEST(changes_in_reused_buffers_are_noticed)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	char desc[16] = "before";
+	struct rrdd_ds ds = make_ds(0, desc);
+	union rrdd_value v = { .f = 0 };
+	struct rrdd_payload *p;
+	struct rrdd_error err;
+	size_t len;
+	uint8_t *buf;
+
+	ck_assert_int_eq(rrdd_writer_set_sources(w, &ds, 1, &err), RRDD_OK);
+	ck_assert_int_eq(rrdd_writer_update(w, 1.0, &v, &err), RRDD_OK);
+	strcpy(desc, "after");
+	ds.max = 2;
+	ck_assert_int_eq(rrdd_writer_set_sources(w, &ds, 1, &err), RRDD_OK);
+	ck_assert_int_eq(rrdd_writer_update(w, 2.0, &v, &err), RRDD_OK);
+	buf = slurp(rrdd_writer_path(w), &len);
+	ck_assert_int_eq(rrdd_payload_decode(buf, len, RRDD_TS_AUTO, &p, &err),
+			 RRDD_OK);
+	ck_assert_str_eq(p->ds[0].description, "after");
+	ck_assert_msg(p->ds[0].max == 2, "max %f", p->ds[0].max);
+	rrdd_payload_free(p);
+	free(buf);
+	/* Invalid sources are refused and the previous ones stay. */
+	ds.name = NULL;
+	ck_assert_int_eq(rrdd_writer_set_sources(w, &ds, 1, &err),
+			 RRDD_EINVAL);
+	ck_assert_int_eq(rrdd_writer_update(w, 3.0, &v, &err), RRDD_OK);
+	rrdd_writer_close(w);
+}
+END_TEST
+
 START_TEST(growing_replaces_the_file)
 {
 	struct rrdd_writer *w = open_writer(dir, 1, RRDD_TS_FLOAT);
@@ -523,6 +560,7 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, creation_is_atomic);
 	tcase_add_test(tc, values_only_update_keeps_metadata_bytes);
 	tcase_add_test(tc, changed_metadata_is_rewritten_in_place);
+	tcase_add_test(tc, changes_in_reused_buffers_are_noticed);
 	tcase_add_test(tc, growing_replaces_the_file);
 	tcase_add_test(tc, file_size_limit_is_enospc);
 	tcase_add_test(tc, full_tmpfs_is_enospc_not_sigbus);
