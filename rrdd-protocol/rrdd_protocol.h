@@ -120,7 +120,9 @@ size_t rrdd_payload_size(size_t n, size_t metadata_len);
  * values (so it stays identical while only values change).  *json is a
  * NUL-terminated malloc'd string the caller frees; *len excludes the NUL.
  * Fails with RRDD_EINVAL on a description that cannot be encoded (NULL
- * name, duplicate name, missing uuid for a vm or sr owner).
+ * name, the same name twice for the same owner, missing uuid for a vm or
+ * sr owner).  One name may repeat for different owners: xcp-rrdd keys
+ * datasources by name and owner ("cpu0" of the host and of each VM).
  */
 int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 			 size_t *len, struct rrdd_error *err);
@@ -224,6 +226,21 @@ void rrdd_writer_close(struct rrdd_writer *writer);
 
 #define RRDD_DEFAULT_SOCKET "/var/lib/xcp/xcp-rrdd"
 
+/*
+ * Notes on the rpc calls (docs/rrdd-registration.md has the wire format):
+ * - The first call in a process initialises libcurl (curl_global_init)
+ *   and libxml2 (xmlInitParser) once, under pthread_once; this is the
+ *   library's only global state and it is never torn down.  Neither init
+ *   is thread-safe on older releases against *other* callers, so a
+ *   program that also uses libcurl or libxml2 itself should initialise
+ *   them before it starts threads.
+ * - xcp-rrdd opens <dir>/<uid> when a uid first registers and keeps
+ *   reading that file at that size: create the file before registering;
+ *   a file replaced later (rename, e.g. to grow it) goes unseen until the
+ *   plugin deregisters and registers again.
+ * - Each call is one HTTP request on a fresh connection, bounded as a
+ *   whole by timeout_ms; no signals are used (CURLOPT_NOSIGNAL).
+ */
 enum rrdd_frequency { RRDD_FIVE_SECONDS };
 
 struct rrdd_rpc_options {
