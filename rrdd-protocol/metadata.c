@@ -140,35 +140,112 @@ static int plain_flags(void)
 #endif
 }
 
-/* Fill dss with one member per datasource, in order. */
-static int add_all(struct json_object *dss, const struct rrdd_ds *ds,
-		   size_t n, struct rrdd_error *err)
+/*
+ * Order datasources by (name, owner): xcp-rrdd keys them by both, and its
+ * own CPU plugin publishes "cpu0" for the host and for every VM at once.
+ */
+static int cmp_name_owner(const void *a, const void *b)
 {
-	for (size_t i = 0; i < n; i++) {
-		struct json_object *obj;
-		int rc = check_ds(&ds[i], i, err);
+	const struct rrdd_ds *x = *(const struct rrdd_ds *const *)a;
+	const struct rrdd_ds *y = *(const struct rrdd_ds *const *)b;
+	int c = strcmp(x->name, y->name);
 
-		if (rc)
+	if (c)
+		return c;
+	if (x->owner != y->owner)
+		return x->owner < y->owner ? -1 : 1;
+	if (x->owner == RRDD_OWNER_HOST)
+		return 0;
+	return strncmp(x->owner_uuid, y->owner_uuid, RRDD_UUID_LEN);
+}
+
+/* Check every description, then refuse a repeated (name, owner). */
+static int check_all(const struct rrdd_ds *ds, size_t n,
+		     struct rrdd_error *err)
+{
+	const struct rrdd_ds **order;
+	int rc = RRDD_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if ((rc = check_ds(&ds[i], i, err)))
 			return rc;
-		/* json-c would silently replace a duplicate: refuse it. */
-		if (json_object_object_get_ex(dss, ds[i].name, NULL))
-			return rrdd_fail(err, RRDD_EINVAL, 0,
-					 "duplicate datasource name \"%s\"",
-					 ds[i].name);
-		obj = ds_object(&ds[i]);
-		if (!obj)
-			return rrdd_fail(err, RRDD_ENOMEM, 0,
-					 "out of memory encoding metadata");
-		json_object_object_add(dss, ds[i].name, obj);
+	if (n < 2)
+		return RRDD_OK;
+	order = malloc(n * sizeof(*order));
+	if (!order)
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory encoding metadata");
+	for (size_t i = 0; i < n; i++)
+		order[i] = &ds[i];
+	qsort(order, n, sizeof(*order), cmp_name_owner);
+	for (size_t i = 1; i < n && rc == RRDD_OK; i++)
+		if (cmp_name_owner(&order[i - 1], &order[i]) == 0)
+			rc = rrdd_fail(err, RRDD_EINVAL, 0,
+				       "duplicate datasource name \"%s\" for "
+				       "the same owner", order[i]->name);
+	free(order);
+	return rc;
+}
+
+/* A growing output string. */
+struct text {
+	char *s;
+	size_t len, cap;
+};
+
+static bool text_add(struct text *t, const char *s, size_t len)
+{
+	if (t->len + len + 1 > t->cap) {
+		size_t cap = t->cap ? t->cap : 4096;
+		char *grown;
+
+		while (cap < t->len + len + 1)
+			cap *= 2;
+		grown = realloc(t->s, cap);
+		if (!grown)
+			return false;
+		t->s = grown;
+		t->cap = cap;
 	}
-	return RRDD_OK;
+	memcpy(t->s + t->len, s, len);
+	t->len += len;
+	t->s[t->len] = '\0';
+	return true;
+}
+
+/* Append obj as compact JSON, then drop it. */
+static bool text_add_json(struct text *t, struct json_object *obj)
+{
+	const char *s = obj ? json_object_to_json_string_ext(obj, plain_flags())
+			    : NULL;
+	bool ok = s && text_add(t, s, strlen(s));
+
+	json_object_put(obj);
+	return ok;
+}
+
+/*
+ * {"datasources":{"name":{...},...}}, members in the caller's order.
+ * Written member by member because a json-c object cannot hold the same
+ * key twice, and the same name with different owners is legitimate.
+ */
+static bool write_all(struct text *t, const struct rrdd_ds *ds, size_t n)
+{
+	if (!text_add(t, "{\"datasources\":{", 16))
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if ((i && !text_add(t, ",", 1)) ||
+		    !text_add_json(t, json_object_new_string(ds[i].name)) ||
+		    !text_add(t, ":", 1) ||
+		    !text_add_json(t, ds_object(&ds[i])))
+			return false;
+	return text_add(t, "}}", 2);
 }
 
 int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 			 size_t *len, struct rrdd_error *err)
 {
-	struct json_object *root, *dss;
-	const char *text;
+	struct text t = { NULL, 0, 0 };
 	int rc;
 
 	if (!json || !len || (n && !ds))
@@ -176,27 +253,17 @@ int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 				 "rrdd_metadata_encode: NULL argument");
 	*json = NULL;
 	*len = 0;
-	root = json_object_new_object();
-	dss = json_object_new_object();
-	if (!root || !dss) {
-		json_object_put(root);
-		json_object_put(dss);
+	rc = check_all(ds, n, err);
+	if (rc)
+		return rc;
+	if (!write_all(&t, ds, n)) {
+		free(t.s);
 		return rrdd_fail(err, RRDD_ENOMEM, 0,
 				 "out of memory encoding metadata");
 	}
-	json_object_object_add(root, "datasources", dss);
-	rc = add_all(dss, ds, n, err);
-	if (rc == RRDD_OK) {
-		text = json_object_to_json_string_ext(root, plain_flags());
-		*json = text ? strdup(text) : NULL;
-		if (*json)
-			*len = strlen(*json);
-		else
-			rc = rrdd_fail(err, RRDD_ENOMEM, 0,
-				       "out of memory encoding metadata");
-	}
-	json_object_put(root);
-	return rc;
+	*json = t.s;
+	*len = t.len;
+	return RRDD_OK;
 }
 
 /* ---- decoding ----------------------------------------------------------- */
@@ -441,18 +508,127 @@ static int parse_json(const char *json, size_t len, struct json_object **out,
 	return RRDD_OK;
 }
 
-static int decode_all(struct json_object *dss, struct rrdd_ds *ds,
-		      struct arena *a, struct rrdd_error *err)
+/*
+ * The members of "datasources" are walked in the text itself: json-c
+ * keeps only the last of two equal keys, but a payload holds "cpu0" for
+ * the host and for every VM (xcp-rrdd keys datasources by name and
+ * owner).  parse_json has validated the whole text before any walk.
+ */
+struct walk {
+	const char *p, *end;
+};
+
+#define WALK_EBAD 1	/* not the structure expected */
+
+typedef int (*member_fn)(void *ctx, const char *key, struct json_object *val,
+			 const struct walk *at);
+
+static void walk_ws(struct walk *w)
 {
-	size_t i = 0;
+	while (w->p < w->end && isspace((unsigned char)*w->p))
+		w->p++;
+}
 
-	json_object_object_foreach(dss, name, obj) {
-		int rc = decode_ds(name, obj, &ds[i++], a, err);
+/* Parse the one JSON value at w->p and step past it; NULL on error. */
+static struct json_object *walk_value(struct walk *w)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
 
+	if (!tok)
+		return NULL;
+	walk_ws(w);
+	obj = json_tokener_parse_ex(tok, w->p, (int)(w->end - w->p));
+	if (obj)
+		w->p += tok->char_offset;
+	json_tokener_free(tok);
+	return obj;
+}
+
+/* Step over c (after whitespace); false when something else is there. */
+static bool walk_char(struct walk *w, char c)
+{
+	walk_ws(w);
+	if (w->p >= w->end || *w->p != c)
+		return false;
+	w->p++;
+	return true;
+}
+
+/* fn(ctx, key, value, where the value starts) for each member, in order. */
+static int walk_object(struct walk *w, member_fn fn, void *ctx)
+{
+	if (!walk_char(w, '{'))
+		return WALK_EBAD;
+	if (walk_char(w, '}'))
+		return RRDD_OK;
+	do {
+		struct json_object *key = walk_value(w), *val;
+		struct walk at;
+		int rc;
+
+		if (!key || !json_object_is_type(key, json_type_string) ||
+		    !walk_char(w, ':')) {
+			json_object_put(key);
+			return WALK_EBAD;
+		}
+		walk_ws(w);
+		at = *w;
+		val = walk_value(w);
+		rc = val ? fn(ctx, json_object_get_string(key), val, &at)
+			 : WALK_EBAD;
+		json_object_put(key);
+		json_object_put(val);
 		if (rc)
 			return rc;
+	} while (walk_char(w, ','));
+	return walk_char(w, '}') ? RRDD_OK : WALK_EBAD;
+}
+
+/* Where the (last, as json-c sees it) "datasources" object starts. */
+struct found {
+	bool ok;
+	struct walk at;
+};
+
+static int find_datasources(void *ctx, const char *key,
+			    struct json_object *val, const struct walk *at)
+{
+	struct found *f = ctx;
+
+	if (strcmp(key, "datasources") == 0) {
+		f->ok = json_object_is_type(val, json_type_object);
+		f->at = *at;
 	}
 	return RRDD_OK;
+}
+
+static int count_member(void *ctx, const char *key, struct json_object *val,
+			const struct walk *at)
+{
+	(void)key;
+	(void)val;
+	(void)at;
+	(*(size_t *)ctx)++;
+	return RRDD_OK;
+}
+
+struct decoding {
+	struct rrdd_ds *ds;
+	size_t i, n;
+	struct arena *a;
+	struct rrdd_error *err;
+};
+
+static int decode_member(void *ctx, const char *key, struct json_object *val,
+			 const struct walk *at)
+{
+	struct decoding *d = ctx;
+
+	(void)at;
+	if (d->i == d->n)
+		return WALK_EBAD;
+	return decode_ds(key, val, &d->ds[d->i++], d->a, d->err);
 }
 
 int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
@@ -460,7 +636,11 @@ int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 			 struct rrdd_error *err)
 {
 	struct arena a = { arena, arena_len };
-	struct json_object *root, *dss;
+	struct json_object *root;
+	struct walk w = { json, json + len };
+	struct found f = { false, { NULL, NULL } };
+	struct decoding dec;
+	size_t count = 0;
 	int rc;
 
 	*ds = NULL;
@@ -471,27 +651,29 @@ int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 	rc = parse_json(json, len, &root, err);
 	if (rc)
 		return rc;
-	if (!json_object_is_type(root, json_type_object) ||
-	    !json_object_object_get_ex(root, "datasources", &dss) ||
-	    !json_object_is_type(dss, json_type_object)) {
-		json_object_put(root);
+	json_object_put(root);	/* valid JSON: now walk it in order */
+	if (walk_object(&w, find_datasources, &f) != RRDD_OK || !f.ok)
 		return rrdd_fail(err, RRDD_EMETA, 0,
 				 "metadata has no \"datasources\" object");
-	}
-	*n = (size_t)json_object_object_length(dss);
-	*ds = calloc(*n ? *n : 1, sizeof(**ds));
-	if (!*ds) {
-		json_object_put(root);
-		*n = 0;
+	w = f.at;
+	if (walk_object(&w, count_member, &count) != RRDD_OK)
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "metadata \"datasources\" unreadable");
+	dec = (struct decoding){ calloc(count ? count : 1, sizeof(*dec.ds)),
+				 0, count, &a, err };
+	if (!dec.ds)
 		return rrdd_fail(err, RRDD_ENOMEM, 0,
 				 "out of memory decoding metadata");
-	}
-	rc = decode_all(dss, *ds, &a, err);
-	json_object_put(root);
+	w = f.at;
+	rc = walk_object(&w, decode_member, &dec);
+	if (rc == WALK_EBAD)
+		rc = rrdd_fail(err, RRDD_EMETA, 0,
+			       "metadata \"datasources\" unreadable");
 	if (rc) {
-		free(*ds);
-		*ds = NULL;
-		*n = 0;
+		free(dec.ds);
+		return rc;
 	}
-	return rc;
+	*ds = dec.ds;
+	*n = count;
+	return RRDD_OK;
 }
