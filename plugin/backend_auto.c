@@ -78,16 +78,16 @@ static int fall_back(struct auto_backend *a)
 static int auto_add_domain(struct backend *b, uint32_t domid)
 {
 	struct auto_backend *a = ab(b);
-	int rc;
+	int rc = backend_add_domain(a->current, domid);
 
-	if (remember(a, domid) != 0)
-		return BACKEND_ENOMEM;
-	rc = backend_add_domain(a->current, domid);
 	if (rc == BACKEND_EUNSUPPORTED && !a->fell_back) {
-		rc = fall_back(a);
+		rc = fall_back(a);	/* replays the domains known before */
 		if (rc == BACKEND_OK)
 			rc = backend_add_domain(a->current, domid);
 	}
+	/* Keep it for a later replay unless it is gone for good. */
+	if (rc != BACKEND_EGONE && remember(a, domid) != 0)
+		return BACKEND_ENOMEM;
 	return rc;
 }
 
