@@ -1,0 +1,33 @@
+# End-to-end run on a patched Xen under QEMU (tests/e2e, docs/e2e.md).
+# `make e2e` builds the checker and the project's programs, then
+# tests/e2e/run builds the hypervisor and the images (both cached under
+# $(BUILD)/e2e) and boots the patched and the stock hypervisor.
+# tests/run-suite runs `make e2e` when E2E is non-empty.
+E2E := yes
+
+E2E_DIR := $(BUILD)/e2e
+E2E_BIN := $(E2E_DIR)/bin
+E2E_XEN_PKGS := xencontrol xenforeignmemory
+E2E_CHECKER := $(E2E_BIN)/stats-check
+E2E_CHECKER_OBJS := $(OBJ)/tests/e2e/stats-check.o $(OBJ)/tests/e2e/stats-read.o
+
+# The checker reads the tables through the project's copy of the ABI.
+$(OBJ)/tests/e2e/%.o: CPPFLAGS += -Iplugin/xen-public \
+    $(shell $(PKG_CONFIG) --cflags $(E2E_XEN_PKGS))
+
+$(E2E_CHECKER): $(E2E_CHECKER_OBJS)
+	@mkdir -p $(@D)
+	$(LINK) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(E2E_XEN_PKGS))
+
+# Everything the images carry must be built first; the packages the run
+# needs are installed by the run's own prerequisite.
+e2e: e2e-deps $(E2E_CHECKER) $(PROGRAMS)
+	E2E_DIR=$(E2E_DIR) tests/e2e/run $(E2E_CHECKER) $(PROGRAMS)
+
+.PHONY: e2e-deps
+e2e-deps:
+	scripts/install-deps build e2e
+
+$(E2E_CHECKER_OBJS): | e2e-deps
+
+DEPFILES += $(E2E_CHECKER_OBJS:.o=.d)
