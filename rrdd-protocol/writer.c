@@ -140,9 +140,14 @@ static bool same_string(const char *a, const char *b)
 	return !strcmp(a ? a : "", b ? b : "");
 }
 
+/* Bit for bit: -0 differs from 0 and NaN equals NaN, as in the JSON. */
 static bool same_double(double a, double b)
 {
-	return !memcmp(&a, &b, sizeof(a));
+	uint64_t x, y;
+
+	memcpy(&x, &a, sizeof(x));
+	memcpy(&y, &b, sizeof(y));
+	return x == y;
 }
 
 /*

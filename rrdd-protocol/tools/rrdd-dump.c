@@ -78,9 +78,10 @@ static int shortest_double(struct json_object *jso, struct printbuf *pb,
 static struct json_object *new_double(double d)
 {
 	struct json_object *o;
-	char text[32];
 
 	if (!isfinite(d)) {
+		char text[32];
+
 		rrdd_format_double(text, d);
 		return json_object_new_string(text);
 	}

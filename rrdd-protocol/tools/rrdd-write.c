@@ -44,18 +44,20 @@ static void usage(void)
 
 static char errbuf[RRDD_ERROR_MAX];
 
-static int bad(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+static void say(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 
-/* Record why the SPEC is bad; returns -1 for the caller to pass up. */
-static int bad(const char *fmt, ...)
+/* Record why the SPEC is bad, for main to print. */
+static void say(const char *fmt, ...)
 {
 	va_list ap;
 
 	va_start(ap, fmt);
 	vsnprintf(errbuf, sizeof(errbuf), fmt, ap);
 	va_end(ap);
-	return -1;
 }
+
+/* say(), then -1 for the caller to pass up: visibly, to the analysers. */
+#define bad(...) (say(__VA_ARGS__), -1)
 
 static char *read_stdin(size_t *len)
 {
@@ -173,9 +175,9 @@ static int get_default(struct json_object *o, bool *out)
 	}
 	if (get_string(o, "default", &s))
 		return -1;
-	if (strcmp(s, "true") && strcmp(s, "false"))
+	if (strcmp(s, "true") != 0 && strcmp(s, "false") != 0)
 		return bad("default \"%s\" is not true or false", s);
-	*out = !strcmp(s, "true");
+	*out = strcmp(s, "true") == 0;
 	return 0;
 }
 
@@ -223,7 +225,7 @@ static int set_member(const char *key, struct json_object *val,
 	} else if (!strcmp(key, "transform")) {
 		rc = get_enum(val, "transform", transforms, 2, &e);
 		d->transform = (enum rrdd_transform)e;
-	} else if (strcmp(key, "value"))
+	} else if (strcmp(key, "value") != 0)
 		rc = bad("unknown member \"%s\"", key);
 	return rc;
 }
@@ -259,7 +261,7 @@ static double now(void)
 	struct timeval tv;
 
 	gettimeofday(&tv, NULL);
-	return (double)tv.tv_sec + tv.tv_usec / 1e6;
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
 }
 
 static int parse_spec(struct json_object *root, struct spec *s)

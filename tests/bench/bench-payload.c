@@ -25,7 +25,7 @@ static double now_ns(void)
 	struct timespec ts;
 
 	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1e9 + ts.tv_nsec;
+	return (double)ts.tv_sec * 1e9 + (double)ts.tv_nsec;
 }
 
 static void make_sources(struct rrdd_ds *ds)
@@ -110,12 +110,18 @@ static void bench_encode(const struct rrdd_ds *ds, const union rrdd_value *v)
 	for (int k = 0; k < ENCODES; k++) {
 		char *json;
 		size_t len, size;
+		uint8_t *bigger;
 
 		if (rrdd_metadata_encode(ds, N_DS, &json, &len, &err))
 			die("metadata encode", &err);
 		size = rrdd_payload_size(N_DS, len);
-		buf = realloc(buf, size);
-		if (!buf || rrdd_payload_encode(buf, size, 1.0 + k,
+		bigger = realloc(buf, size);
+		if (!bigger) {
+			free(buf);
+			die("payload buffer", &err);
+		}
+		buf = bigger;
+		if (rrdd_payload_encode(buf, size, 1.0 + k,
 						RRDD_TS_FLOAT, ds, v, N_DS,
 						json, len, &err))
 			die("payload encode", &err);
@@ -133,8 +139,11 @@ int main(void)
 	struct rrdd_ds *ds = calloc(N_DS, sizeof(*ds));
 	union rrdd_value *v = calloc(N_DS, sizeof(*v));
 
-	if (!ds || !v)
+	if (!ds || !v) {
+		free(ds);
+		free(v);
 		return 1;
+	}
 	make_sources(ds);
 	for (size_t i = 0; i < N_DS; i++)
 		v[i].f = (double)i / N_DS;

@@ -53,7 +53,7 @@ static int count_entries(const char *path)
 
 	ck_assert_msg(d != NULL, "opendir %s", path);
 	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") && strcmp(e->d_name, ".."))
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
 			n++;
 	closedir(d);
 	return n;
@@ -227,7 +227,7 @@ START_TEST(first_update_creates_a_complete_file)
 	ck_assert_msg(st.st_size % 4096 == 0, "size %lld",
 		      (long long)st.st_size);
 	/* Sized up front for 64 sources, not just the 3 there are. */
-	ck_assert_msg((size_t)st.st_size >= rrdd_payload_size(64, 64 * 100),
+	ck_assert_msg((size_t)st.st_size >= rrdd_payload_size(64, (size_t)64 * 100),
 		      "size %lld too small for 64 sources",
 		      (long long)st.st_size);
 	ck_assert_msg(st.st_blocks * 512 >= st.st_size, "space not reserved");

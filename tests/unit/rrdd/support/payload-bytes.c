@@ -39,12 +39,12 @@ uint64_t pb_bits(double d)
 
 void pb_fix_crcs(uint8_t *buf)
 {
-	uint32_t n = pb_get32(buf + PB_COUNT);
-	const uint8_t *lp = buf + PB_VALUES + 8 * (size_t)n;
+	size_t n = pb_get32(buf + PB_COUNT);
+	const uint8_t *lp = buf + PB_VALUES + 8 * n;
 	uint32_t meta_len = pb_get32(lp);
 
 	pb_put32(buf + PB_DATA_CRC,
-		 (uint32_t)crc32(0, buf + PB_TIMESTAMP, 8 + 8 * n));
+		 (uint32_t)crc32(0, buf + PB_TIMESTAMP, (uInt)(8 + 8 * n)));
 	pb_put32(buf + PB_META_CRC, (uint32_t)crc32(0, lp + 4, meta_len));
 }
 
@@ -56,13 +56,17 @@ uint8_t *pb_build(uint64_t ts_bits, const uint64_t *values, uint32_t n,
 
 	if (!buf)
 		return NULL;
-	memcpy(buf, "DATASOURCES", 11);
+	static const char magic[11] = { 'D', 'A', 'T', 'A', 'S', 'O', 'U',
+					'R', 'C', 'E', 'S' };
+	size_t meta_at = PB_VALUES + 8 * (size_t)n;
+
+	memcpy(buf, magic, sizeof(magic));
 	pb_put32(buf + PB_COUNT, n);
 	pb_put64(buf + PB_TIMESTAMP, ts_bits);
-	for (uint32_t i = 0; i < n; i++)
+	for (size_t i = 0; i < n; i++)
 		pb_put64(buf + PB_VALUES + 8 * i, values[i]);
-	pb_put32(buf + PB_VALUES + 8 * n, (uint32_t)meta_len);
-	memcpy(buf + PB_VALUES + 8 * n + 4, meta, meta_len);
+	pb_put32(buf + meta_at, (uint32_t)meta_len);
+	memcpy(buf + meta_at + 4, meta, meta_len);
 	pb_fix_crcs(buf);
 	*len = size;
 	return buf;
