@@ -299,16 +299,16 @@ static uint8_t *encode(const struct spec *s, enum rrdd_ts_format format,
 	uint8_t *buf;
 
 	if (rrdd_metadata_encode(s->ds, s->n, &json, &len, &err)) {
-		bad("%s", err.msg);
+		say("%s", err.msg);
 		return NULL;
 	}
 	*size = rrdd_payload_size(s->n, len);
 	buf = malloc(*size);
 	if (!buf)
-		bad("out of memory");
+		say("out of memory");
 	else if (rrdd_payload_encode(buf, *size, s->timestamp, format, s->ds,
 				     s->values, s->n, json, len, &err)) {
-		bad("%s", err.msg);
+		say("%s", err.msg);
 		free(buf);
 		buf = NULL;
 	}
@@ -341,12 +341,12 @@ static int publish(const char *path, const uint8_t *buf, size_t len)
 		return bad("out of memory");
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
-		bad("%s: %s", tmp, strerror(errno));
+		say("%s: %s", tmp, strerror(errno));
 	else if (write_all(fd, buf, len) || close(fd)) {
-		bad("%s: %s", tmp, strerror(errno));
+		say("%s: %s", tmp, strerror(errno));
 		unlink(tmp);
 	} else if (rename(tmp, path)) {
-		bad("%s: %s", path, strerror(errno));
+		say("%s: %s", path, strerror(errno));
 		unlink(tmp);
 	} else {
 		rc = 0;
@@ -366,12 +366,12 @@ static int run(const char *path, enum rrdd_ts_format format)
 	int rc = -1;
 
 	if (!text) {
-		bad("reading SPEC: %s", strerror(errno));
+		say("reading SPEC: %s", strerror(errno));
 		return -1;
 	}
 	root = json_tokener_parse_verbose(text, &jerr);
 	if (!root)
-		bad("SPEC is not JSON: %s", json_tokener_error_desc(jerr));
+		say("SPEC is not JSON: %s", json_tokener_error_desc(jerr));
 	else if (!parse_spec(root, &s))
 		buf = encode(&s, format, &size);
 	if (buf)
