@@ -171,13 +171,13 @@ static int check_all(const struct rrdd_ds *ds, size_t n,
 			return rc;
 	if (n < 2)
 		return RRDD_OK;
-	order = malloc(n * sizeof(*order));
+	order = malloc(n * sizeof(const struct rrdd_ds *));
 	if (!order)
 		return rrdd_fail(err, RRDD_ENOMEM, 0,
 				 "out of memory encoding metadata");
 	for (size_t i = 0; i < n; i++)
 		order[i] = &ds[i];
-	qsort(order, n, sizeof(*order), cmp_name_owner);
+	qsort(order, n, sizeof(const struct rrdd_ds *), cmp_name_owner);
 	for (size_t i = 1; i < n && rc == RRDD_OK; i++)
 		if (cmp_name_owner(&order[i - 1], &order[i]) == 0)
 			rc = rrdd_fail(err, RRDD_EINVAL, 0,
@@ -631,6 +631,23 @@ static int decode_member(void *ctx, const char *key, struct json_object *val,
 	return decode_ds(key, val, &d->ds[d->i++], d->a, d->err);
 }
 
+/*
+ * Two members with the same name and owner leave it open which one
+ * xcp-rrdd would keep: refuse them, as the encoder does.
+ */
+static int refuse_duplicates(const struct rrdd_ds *ds, size_t n,
+			     struct rrdd_error *err)
+{
+	struct rrdd_error why;
+	int rc = check_all(ds, n, &why);
+
+	if (rc == RRDD_EINVAL)
+		return rrdd_fail(err, RRDD_EMETA, 0, "%s", why.msg);
+	if (rc)
+		return rrdd_fail(err, rc, 0, "%s", why.msg);
+	return RRDD_OK;
+}
+
 int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 			 size_t *n, char *arena, size_t arena_len,
 			 struct rrdd_error *err)
@@ -669,6 +686,8 @@ int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 	if (rc == WALK_EBAD)
 		rc = rrdd_fail(err, RRDD_EMETA, 0,
 			       "metadata \"datasources\" unreadable");
+	if (!rc)
+		rc = refuse_duplicates(dec.ds, count, err);
 	if (rc) {
 		free(dec.ds);
 		return rc;

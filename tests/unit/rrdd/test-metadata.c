@@ -219,6 +219,28 @@ START_TEST(rejects_what_cannot_be_encoded)
 }
 END_TEST
 
+START_TEST(same_name_for_different_owners)
+{
+	struct rrdd_ds ds[3] = { make_ds("cpu0"), make_ds("cpu0"),
+				 make_ds("cpu0") };
+	struct rrdd_payload *p;
+
+	ds[1].owner = RRDD_OWNER_VM;
+	strcpy(ds[1].owner_uuid, "a");
+	ds[2].owner = RRDD_OWNER_VM;
+	strcpy(ds[2].owner_uuid, "b");
+	p = round_trip(ds, 3);
+	ck_assert_int_eq(p->n, 3);
+	ck_assert_int_eq(p->ds[0].owner, RRDD_OWNER_HOST);
+	ck_assert_str_eq(p->ds[1].owner_uuid, "a");
+	ck_assert_str_eq(p->ds[2].owner_uuid, "b");
+	rrdd_payload_free(p);
+	/* The same owner twice is still refused. */
+	strcpy(ds[2].owner_uuid, "a");
+	expect_einval(ds, 3, "duplicate");
+}
+END_TEST
+
 START_TEST(round_trip_keeps_every_field)
 {
 	struct rrdd_ds ds[3] = { make_ds("cpu0"), make_ds("memory"),
@@ -274,6 +296,7 @@ static Suite *metadata_suite(void)
 	tcase_add_test(tc, stable_bytes);
 	tcase_add_test(tc, rejects_what_cannot_be_encoded);
 	tcase_add_test(tc, round_trip_keeps_every_field);
+	tcase_add_test(tc, same_name_for_different_owners);
 	suite_add_tcase(s, tc);
 	return s;
 }

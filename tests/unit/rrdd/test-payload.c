@@ -562,6 +562,54 @@ START_TEST(decode_rejects_bad_arguments)
 }
 END_TEST
 
+/*
+ * xcp-rrdd keys datasources by name and owner: one name may come once per
+ * owner (its CPU plugin writes cpu0 for the host and for each VM), but a
+ * repeated (name, owner) is refused.
+ */
+START_TEST(same_name_for_different_owners)
+{
+	static const char meta[] =
+		"{\"datasources\":{"
+		"\"cpu0\":{\"value_type\":\"float\",\"owner\":\"host\"},"
+		"\"cpu0\":{\"value_type\":\"float\",\"owner\":\"vm a\"},"
+		"\"cpu0\":{\"value_type\":\"int64\",\"owner\":\"vm b\"}}}";
+	uint64_t values[3] = { pb_bits(0.5), pb_bits(1.5), 9 };
+	size_t len;
+	uint8_t *buf = pb_build(pb_bits(TS), values, 3, meta, strlen(meta),
+				&len);
+	struct rrdd_payload *p = expect_ok(buf, len, RRDD_TS_AUTO);
+
+	ck_assert_int_eq(p->n, 3);
+	ck_assert_int_eq(p->ds[0].owner, RRDD_OWNER_HOST);
+	ck_assert_str_eq(p->ds[1].owner_uuid, "a");
+	ck_assert_str_eq(p->ds[2].owner_uuid, "b");
+	ck_assert_msg(p->values[1].f == 1.5 && p->values[2].i == 9, "values");
+	rrdd_payload_free(p);
+	free(buf);
+}
+END_TEST
+
+START_TEST(repeated_name_and_owner)
+{
+	static const char meta[] =
+		"{\"datasources\":{"
+		"\"cpu0\":{\"value_type\":\"float\",\"owner\":\"vm a\"},"
+		"\"cpu0\":{\"value_type\":\"float\",\"owner\":\"VM A\"}}}";
+	uint64_t values[2] = { 0, 0 };
+	size_t len;
+	uint8_t *buf = pb_build(pb_bits(TS), values, 2, meta, strlen(meta),
+				&len);
+	struct rrdd_payload *p;
+	struct rrdd_error err;
+
+	expect_fail(buf, len, RRDD_EMETA);
+	rrdd_payload_decode(buf, len, RRDD_TS_AUTO, &p, &err);
+	ck_assert_msg(strstr(err.msg, "duplicate") != NULL, "%s", err.msg);
+	free(buf);
+}
+END_TEST
+
 START_TEST(status_names)
 {
 	static const int codes[] = {
@@ -606,6 +654,8 @@ static Suite *payload_suite(void)
 	tcase_add_test(good, terminating_nul_is_tolerated);
 	tcase_add_test(good, empty_payload_decodes);
 	tcase_add_test(good, status_names);
+	tcase_add_test(good, same_name_for_different_owners);
+	tcase_add_test(bad, repeated_name_and_owner);
 	tcase_add_test(bad, encode_rejects_bad_arguments);
 	tcase_add_test(bad, truncated_at_every_offset);
 	tcase_add_test(bad, wrong_header);
