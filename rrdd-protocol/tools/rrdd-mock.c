@@ -63,6 +63,7 @@ typedef int mhd_result;
 #define MAX_MEMBERS 8
 #define SKIP_MAX 256		/* xcp-rrdd's cap on the back-off */
 #define MAX_INTERVAL 300.0	/* xcp-rrdd's maximum heartbeat */
+#define MAX_FILE ((size_t)64 << 20)	/* a bigger "payload" is an error */
 
 /* ---- state ------------------------------------------------------------- */
 
@@ -252,6 +253,19 @@ static int open_file(struct plugin *p)
 	return 0;
 }
 
+/* errno as OCaml's Unix module names it, for xcp-rrdd's messages. */
+static const char *unix_error_name(int e)
+{
+	switch (e) {
+	case ENOENT: return "ENOENT";
+	case EACCES: return "EACCES";
+	case ENOTDIR: return "ENOTDIR";
+	case ELOOP: return "ELOOP";
+	case EMFILE: return "EMFILE";
+	default: return "EUNKNOWNERR";
+	}
+}
+
 /* Register uid; on failure a message for ErrorDescription in why. */
 static int register_plugin(struct mock *m, const char *uid, char *why,
 			   size_t why_len)
@@ -266,7 +280,7 @@ static int register_plugin(struct mock *m, const char *uid, char *why,
 	p->skip_init = 1;
 	if (open_file(p) < 0) {
 		snprintf(why, why_len, "Unix.Unix_error(Unix.%s, \"open\", \"%s\")",
-			 errno == ENOENT ? "ENOENT" : strerror(errno), p->path);
+			 unix_error_name(errno), p->path);
 		free_plugin(p);
 		return -1;
 	}
@@ -309,6 +323,11 @@ static uint8_t *read_file(struct plugin *p, size_t *len, char *why,
 				 strerror(errno));
 			return NULL;
 		}
+	}
+	if (p->size > MAX_FILE) {
+		snprintf(why, why_len, "%s: %zu bytes is too large for a payload",
+			 p->path, p->size);
+		return NULL;
 	}
 	buf = xmalloc(p->size);
 	n = pread(p->fd, buf, p->size, 0);
@@ -700,7 +719,8 @@ static struct answer do_register(struct mock *m, const struct call *c)
 		return reply_failure(strcmp(protocol, "V1") == 0 ?
 				     "rrdd-mock reads protocol V2 only" :
 				     "Invalid_protocol");
-	if (!uid[0] || strchr(uid, '/'))
+	if (!uid[0] || strchr(uid, '/') || strcmp(uid, ".") == 0 ||
+	    strcmp(uid, "..") == 0)
 		return reply_failure("invalid uid");
 	if (register_plugin(m, uid, why, sizeof(why)) < 0)
 		return reply_failure(why);

@@ -6,6 +6,7 @@
 #include <check.h>
 #include <fcntl.h>
 #include <math.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -569,6 +570,61 @@ START_TEST(null_err_is_allowed)
 }
 END_TEST
 
+/* ---- threads --------------------------------------------------------- */
+
+#define THREADS 4
+
+struct worker {
+	struct fake_rrdd *fake;
+	double want;
+	double got;
+	int rc;
+};
+
+static void *work(void *arg)
+{
+	struct worker *w = arg;
+	struct rrdd_rpc_options o = { fake_rrdd_path(w->fake), 5000 };
+	struct rrdd_error err;
+
+	w->rc = rrdd_rpc_register(&o, UID, RRDD_FIVE_SECONDS, &w->got, &err);
+	return NULL;
+}
+
+/* Calls from several threads at once, the first ones included (the
+ * one-time initialisation races here), each get their own answer. */
+START_TEST(concurrent_calls)
+{
+	struct worker w[THREADS];
+	pthread_t t[THREADS];
+	int i;
+
+	for (i = 0; i < THREADS; i++) {
+		char value[64];
+		char *reply;
+
+		w[i].want = 1.5 + i;
+		snprintf(value, sizeof(value), "<double>%g</double>", w[i].want);
+		reply = fake_rrdd_success(value);
+		ck_assert_msg(reply != NULL, "out of memory");
+		w[i].fake = fake_rrdd_start(FAKE_HTTP, 200, reply);
+		free(reply);
+		ck_assert_msg(w[i].fake != NULL, "fake rrdd did not start");
+		w[i].rc = -100;
+	}
+	for (i = 0; i < THREADS; i++)
+		ck_assert_int_eq(pthread_create(&t[i], NULL, work, &w[i]), 0);
+	for (i = 0; i < THREADS; i++)
+		pthread_join(t[i], NULL);
+	for (i = 0; i < THREADS; i++) {
+		ck_assert_int_eq(w[i].rc, 0);
+		ck_assert_msg(w[i].got == w[i].want, "thread %d got %g", i,
+			      w[i].got);
+		fake_rrdd_free(w[i].fake);
+	}
+}
+END_TEST
+
 static Suite *rpc_suite(void)
 {
 	Suite *s = suite_create("rpc");
@@ -617,6 +673,13 @@ static Suite *rpc_suite(void)
 	tcase_add_test(bad, reply_too_large);
 	tcase_add_test(bad, null_err_is_allowed);
 	suite_add_tcase(s, bad);
+
+	{
+		TCase *threads = tcase_create("threads");
+
+		tcase_add_test(threads, concurrent_calls);
+		suite_add_tcase(s, threads);
+	}
 	return s;
 }
 
