@@ -54,8 +54,8 @@ static int list_domains(struct hc_backend *h, unsigned *count)
 			*count = (unsigned)got;
 			return BACKEND_OK;
 		}
-		xc_domaininfo_t *grown = realloc(h->infos, 2 * h->infos_cap *
-						 sizeof(*grown));
+		xc_domaininfo_t *grown = realloc(h->infos, (size_t)h->infos_cap *
+						 2 * sizeof(*grown));
 		if (!grown)
 			return BACKEND_ENOMEM;
 		h->infos = grown;

@@ -21,7 +21,6 @@ struct cycle {
 	struct backend *backend;
 	struct domain_source *domains;
 	int stop_fd;
-	bool stopping;
 	struct rrdd_writer *writer;
 	struct rrdd_rpc_options rpc;
 	struct domset live;	/* domains the backend knows about */

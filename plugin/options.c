@@ -154,7 +154,7 @@ static int split_listen(const char *text, char *host, const char **port)
 	}
 	colon = strrchr(text, ':');
 	if (!colon) {
-		strcpy(host, "127.0.0.1");
+		snprintf(host, OPTIONS_ADDR_MAX, "127.0.0.1");
 		*port = text;
 		return 0;
 	}
@@ -162,7 +162,7 @@ static int split_listen(const char *text, char *host, const char **port)
 	if (len >= OPTIONS_ADDR_MAX || memchr(text, ':', len))
 		return -1;	/* bare IPv6 needs brackets */
 	if (len == 0) {
-		strcpy(host, "127.0.0.1");
+		snprintf(host, OPTIONS_ADDR_MAX, "127.0.0.1");
 	} else {
 		memcpy(host, text, len);
 		host[len] = '\0';

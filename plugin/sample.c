@@ -90,12 +90,17 @@ void sample_format_uuid(const uint8_t handle[16], char out[RRDD_UUID_LEN + 1])
 double sample_read_loadavg(const char *path)
 {
 	FILE *f = fopen(path, "r");
+	char line[128];
+	char *end;
 	double v;
-	int ok;
 
 	if (!f)
 		return -1.0;
-	ok = fscanf(f, "%lf", &v) == 1;
+	if (!fgets(line, sizeof(line), f)) {
+		fclose(f);
+		return -1.0;
+	}
 	fclose(f);
-	return ok ? v : -1.0;
+	v = strtod(line, &end);
+	return end != line ? v : -1.0;
 }

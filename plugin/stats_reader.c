@@ -42,9 +42,9 @@ static uint32_t load32(const uint8_t *p)
 __attribute__((format(printf, 4, 5)))
 static int fail(int status, char *why, size_t why_len, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (why && why_len) {
+		va_list ap;
+
 		va_start(ap, fmt);
 		vsnprintf(why, why_len, fmt, ap);
 		va_end(ap);

@@ -119,6 +119,7 @@ START_TEST(code_table_equals_doc_table)
 	for (size_t i = 0; i < n; i++) {
 		struct doc_row want;
 
+		memset(&want, 0, sizeof(want));
 		expected(&table[i], &want);
 		for (int c = 0; c < NCOLS; c++)
 			ck_assert_msg(strcmp(want.cell[c], rows[i].cell[c]) == 0,

@@ -25,7 +25,7 @@ static struct dom_sample *add_dom(struct host_sample *s, uint32_t domid,
 	struct dom_sample *d = sample_add_dom(s, domid, nr_vcpus);
 
 	ck_assert_ptr_ne(d, NULL);
-	strcpy(d->uuid, uuid);
+	snprintf(d->uuid, sizeof(d->uuid), "%s", uuid);
 	d->nr_online_vcpus = nr_vcpus;
 	for (unsigned v = 0; v < nr_vcpus; v++)
 		d->vcpus[v].online = true;
