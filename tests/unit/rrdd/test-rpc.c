@@ -316,19 +316,20 @@ START_TEST(socket_absent)
 }
 END_TEST
 
-/* NULL options: the default socket, which this test machine lacks. */
+/* NULL options: the default socket (absent on a test machine). */
 START_TEST(default_socket_when_no_options)
 {
 	struct rrdd_error err;
 	double s;
+	int rc = rrdd_rpc_next_reading(NULL, UID, &s, &err);
 
 	if (access(RRDD_DEFAULT_SOCKET, F_OK) == 0) {
-		/* A host running xcp-rrdd: the default path is what matters. */
-		ck_assert_str_eq(RRDD_DEFAULT_SOCKET, "/var/lib/xcp/xcp-rrdd");
+		/* A host running xcp-rrdd: it answered, or its path is named. */
+		ck_assert_msg(rc == 0 || strstr(err.msg, RRDD_DEFAULT_SOCKET),
+			      "rc %d: %s", rc, err.msg);
 		return;
 	}
-	ck_assert_int_eq(rrdd_rpc_next_reading(NULL, UID, &s, &err),
-			 RRDD_ENOSOCK);
+	ck_assert_int_eq(rc, RRDD_ENOSOCK);
 	assert_contains(err.msg, RRDD_DEFAULT_SOCKET);
 }
 END_TEST
