@@ -1,0 +1,495 @@
+/*
+ * openmetrics.c: sample + health -> exposition text (OpenMetrics 1.0.0 or
+ * Prometheus text 0.0.4), and the Accept header negotiation between them.
+ */
+#include "openmetrics.h"
+
+#include <inttypes.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- buffer ------------------------------------------------------------- */
+
+void om_buf_init(struct om_buf *b)
+{
+	memset(b, 0, sizeof(*b));
+}
+
+void om_buf_free(struct om_buf *b)
+{
+	free(b->data);
+	om_buf_init(b);
+}
+
+char *om_buf_steal(struct om_buf *b, size_t *len)
+{
+	char *data = b->data;
+
+	if (len)
+		*len = b->len;
+	om_buf_init(b);
+	return data;
+}
+
+static bool reserve(struct om_buf *b, size_t more)
+{
+	size_t cap = b->cap ? b->cap : 4096;
+	char *grown;
+
+	if (b->failed)
+		return false;
+	if (b->len + more + 1 <= b->cap)
+		return true;
+	while (cap < b->len + more + 1)
+		cap *= 2;
+	grown = realloc(b->data, cap);
+	if (!grown) {
+		b->failed = true;
+		return false;
+	}
+	b->data = grown;
+	b->cap = cap;
+	return true;
+}
+
+static void put(struct om_buf *b, const char *s, size_t n)
+{
+	if (!reserve(b, n))
+		return;
+	memcpy(b->data + b->len, s, n);
+	b->len += n;
+	b->data[b->len] = '\0';
+}
+
+static void put_str(struct om_buf *b, const char *s)
+{
+	put(b, s, strlen(s));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void put_fmt(struct om_buf *b, const char *fmt, ...)
+{
+	char small[128];
+	va_list ap;
+	int n;
+
+	va_start(ap, fmt);
+	n = vsnprintf(small, sizeof(small), fmt, ap);
+	va_end(ap);
+	if (n < 0) {
+		b->failed = true;
+		return;
+	}
+	if ((size_t)n < sizeof(small)) {
+		put(b, small, (size_t)n);
+		return;
+	}
+	if (!reserve(b, (size_t)n))
+		return;
+	va_start(ap, fmt);
+	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
+	va_end(ap);
+	b->len += (size_t)n;
+}
+
+/* Escape backslash, newline and (when quote) the double quote. */
+static void put_escaped(struct om_buf *b, const char *s, bool quote)
+{
+	const char *run = s;
+
+	for (; *s; s++) {
+		const char *esc = *s == '\\' ? "\\\\" : *s == '\n' ? "\\n"
+				  : (quote && *s == '"') ? "\\\"" : NULL;
+
+		if (!esc)
+			continue;
+		put(b, run, (size_t)(s - run));
+		put_str(b, esc);
+		run = s + 1;
+	}
+	put(b, run, (size_t)(s - run));
+}
+
+void om_escape_label(struct om_buf *out, const char *value)
+{
+	put_escaped(out, value ? value : "", true);
+}
+
+/* ---- families ----------------------------------------------------------- */
+
+enum kind { KIND_COUNTER, KIND_GAUGE, KIND_INFO };
+
+struct family {
+	const char *name;	/* OpenMetrics family name */
+	enum kind kind;
+	const char *unit;	/* NULL: none */
+	const char *help;
+};
+
+static const struct family F_VCPU_RUNSTATE = {
+	"xen_vcpu_runstate_seconds", KIND_COUNTER, "seconds",
+	"Time each vCPU spent in each Xen runstate (running, runnable, "
+	"blocked, offline)."
+};
+static const struct family F_VCPU_ONLINE = {
+	"xen_vcpu_online", KIND_GAUGE, NULL,
+	"1 when the vCPU is up, 0 when it is down or absent."
+};
+static const struct family F_DOM_CPU = {
+	"xen_domain_cpu_seconds", KIND_COUNTER, "seconds",
+	"Running time of all the domain's vCPUs together."
+};
+static const struct family F_DOM_MEMORY = {
+	"xen_domain_memory_bytes", KIND_GAUGE, "bytes",
+	"Memory the domain uses (its pages in use)."
+};
+static const struct family F_DOM_ONLINE = {
+	"xen_domain_online_vcpus", KIND_GAUGE, NULL,
+	"vCPUs of the domain that are up."
+};
+static const struct family F_PCPU_IDLE = {
+	"xen_pcpu_idle_seconds", KIND_COUNTER, "seconds",
+	"Time each physical CPU spent idle."
+};
+static const struct family F_CYCLES = {
+	"xcp_vcpustats_cycles", KIND_COUNTER, NULL,
+	"Sampling cycles the daemon ran for xcp-rrdd."
+};
+static const struct family F_CYCLE_ERRORS = {
+	"xcp_vcpustats_cycle_errors", KIND_COUNTER, NULL,
+	"Cycles whose sampling failed as a whole."
+};
+static const struct family F_SKIPPED = {
+	"xcp_vcpustats_domains_skipped", KIND_COUNTER, NULL,
+	"Domains a cycle asked for but could not read (table rejected or "
+	"inconsistent, domain dying)."
+};
+static const struct family F_SCRAPES = {
+	"xcp_vcpustats_scrapes", KIND_COUNTER, NULL,
+	"OpenMetrics scrapes served, this one included."
+};
+static const struct family F_BACKEND = {
+	"xcp_vcpustats_backend", KIND_INFO, NULL,
+	"The sampling backend in use: table (no hypercalls) or hypercall."
+};
+static const struct family F_LAST_ERROR = {
+	"xcp_vcpustats_last_error", KIND_INFO, NULL,
+	"The last problem a cycle had, when there was one."
+};
+static const struct family F_LAST_ERROR_TIME = {
+	"xcp_vcpustats_last_error_timestamp_seconds", KIND_GAUGE, "seconds",
+	"When the last problem happened (Unix time); 0 when never."
+};
+
+static const char *kind_name(enum kind k, enum om_format fmt)
+{
+	switch (k) {
+	case KIND_COUNTER: return "counter";
+	case KIND_INFO: return fmt == OM_FORMAT_OPENMETRICS ? "info" : "gauge";
+	default: return "gauge";
+	}
+}
+
+/* What follows the family name in a sample's name. */
+static const char *suffix(const struct family *f)
+{
+	return f->kind == KIND_COUNTER ? "_total"
+	       : f->kind == KIND_INFO ? "_info" : "";
+}
+
+/* The text 0.0.4 names the family after its samples; OpenMetrics does not. */
+static void family_header(struct om_buf *b, const struct family *f,
+			  enum om_format fmt)
+{
+	const char *sfx = fmt == OM_FORMAT_OPENMETRICS ? "" : suffix(f);
+
+	put_fmt(b, "# HELP %s%s ", f->name, sfx);
+	put_escaped(b, f->help, fmt == OM_FORMAT_OPENMETRICS);
+	put_fmt(b, "\n# TYPE %s%s %s\n", f->name, sfx, kind_name(f->kind, fmt));
+	if (fmt == OM_FORMAT_OPENMETRICS && f->unit)
+		put_fmt(b, "# UNIT %s %s\n", f->name, f->unit);
+}
+
+static void sample_name(struct om_buf *b, const struct family *f)
+{
+	put_str(b, f->name);
+	put_str(b, suffix(f));
+}
+
+/* `{vm_uuid="...",domid="N"` (left open for more labels). */
+static void dom_labels(struct om_buf *b, const struct dom_sample *d)
+{
+	put_str(b, "{vm_uuid=\"");
+	om_escape_label(b, d->uuid);
+	put_fmt(b, "\",domid=\"%" PRIu32 "\"", d->domid);
+}
+
+/* Nanoseconds as exact decimal seconds (a double would round). */
+static void put_seconds(struct om_buf *b, uint64_t ns)
+{
+	ns &= SAMPLE_TIME_MASK;
+	put_fmt(b, " %" PRIu64 ".%09" PRIu64 "\n", ns / 1000000000u,
+		ns % 1000000000u);
+}
+
+static void put_uint(struct om_buf *b, uint64_t v)
+{
+	put_fmt(b, " %" PRIu64 "\n", v);
+}
+
+/* ---- the sample's families ---------------------------------------------- */
+
+static const char *const runstate_names[SAMPLE_VCPU_RUNSTATES] = {
+	"running", "runnable", "blocked", "offline",
+};
+
+static void vcpu_runstates(struct om_buf *b, const struct dom_sample *d,
+			   unsigned i)
+{
+	const struct vcpu_sample *v = &d->vcpus[i];
+	/* Without runstates (hypercall backend) only running is known. */
+	unsigned n = v->has_runstates ? SAMPLE_VCPU_RUNSTATES : 1;
+
+	for (unsigned s = 0; s < n; s++) {
+		sample_name(b, &F_VCPU_RUNSTATE);
+		dom_labels(b, d);
+		put_fmt(b, ",vcpu=\"%u\",state=\"%s\"}", i, runstate_names[s]);
+		put_seconds(b, v->has_runstates ? v->runstate_ns[s]
+						: v->cpu_time_ns);
+	}
+}
+
+static void render_vcpus(struct om_buf *b, const struct host_sample *s,
+			 enum om_format fmt)
+{
+	family_header(b, &F_VCPU_RUNSTATE, fmt);
+	for (size_t d = 0; d < s->n_doms; d++)
+		for (unsigned i = 0; i < s->doms[d].nr_vcpus; i++)
+			vcpu_runstates(b, &s->doms[d], i);
+	family_header(b, &F_VCPU_ONLINE, fmt);
+	for (size_t d = 0; d < s->n_doms; d++) {
+		for (unsigned i = 0; i < s->doms[d].nr_vcpus; i++) {
+			sample_name(b, &F_VCPU_ONLINE);
+			dom_labels(b, &s->doms[d]);
+			put_fmt(b, ",vcpu=\"%u\"}", i);
+			put_uint(b, s->doms[d].vcpus[i].online ? 1 : 0);
+		}
+	}
+}
+
+/* One sample per domain of a domain-wide family. */
+static void render_dom_family(struct om_buf *b, const struct host_sample *s,
+			      const struct family *f, enum om_format fmt)
+{
+	family_header(b, f, fmt);
+	for (size_t i = 0; i < s->n_doms; i++) {
+		const struct dom_sample *d = &s->doms[i];
+
+		sample_name(b, f);
+		dom_labels(b, d);
+		put_str(b, "}");
+		if (f == &F_DOM_CPU)
+			put_seconds(b, d->cpu_time_ns);
+		else if (f == &F_DOM_MEMORY)
+			put_uint(b, d->tot_pages * OM_PAGE_SIZE);
+		else
+			put_uint(b, d->nr_online_vcpus);
+	}
+}
+
+static void render_pcpus(struct om_buf *b, const struct host_sample *s,
+			 enum om_format fmt)
+{
+	family_header(b, &F_PCPU_IDLE, fmt);
+	for (unsigned i = 0; i < s->nr_pcpus; i++) {
+		sample_name(b, &F_PCPU_IDLE);
+		put_fmt(b, "{cpu=\"%u\"}", i);
+		put_seconds(b, s->pcpu_idle_ns[i]);
+	}
+}
+
+/* ---- health ------------------------------------------------------------- */
+
+static void render_counter(struct om_buf *b, const struct family *f,
+			   uint64_t v, enum om_format fmt)
+{
+	family_header(b, f, fmt);
+	sample_name(b, f);
+	put_uint(b, v);
+}
+
+static void render_info(struct om_buf *b, const struct family *f,
+			const char *label, const char *value,
+			enum om_format fmt)
+{
+	family_header(b, f, fmt);
+	if (!value)
+		return;
+	sample_name(b, f);
+	put_fmt(b, "{%s=\"", label);
+	om_escape_label(b, value);
+	put_str(b, "\"} 1\n");
+}
+
+static void render_health(struct om_buf *b, const struct om_health *h,
+			  enum om_format fmt)
+{
+	render_counter(b, &F_CYCLES, h->cycles, fmt);
+	render_counter(b, &F_CYCLE_ERRORS, h->cycle_errors, fmt);
+	render_counter(b, &F_SKIPPED, h->domains_skipped, fmt);
+	render_counter(b, &F_SCRAPES, h->scrapes, fmt);
+	render_info(b, &F_BACKEND, "backend",
+		    h->backend ? h->backend : "unknown", fmt);
+	render_info(b, &F_LAST_ERROR, "message",
+		    h->last_error[0] ? h->last_error : NULL, fmt);
+	family_header(b, &F_LAST_ERROR_TIME, fmt);
+	sample_name(b, &F_LAST_ERROR_TIME);
+	put_fmt(b, " %.3f\n", h->last_error_time);
+}
+
+int om_render(const struct host_sample *sample, const struct om_health *health,
+	      enum om_format format, struct om_buf *out)
+{
+	render_vcpus(out, sample, format);
+	render_dom_family(out, sample, &F_DOM_CPU, format);
+	render_dom_family(out, sample, &F_DOM_MEMORY, format);
+	render_dom_family(out, sample, &F_DOM_ONLINE, format);
+	render_pcpus(out, sample, format);
+	if (health)
+		render_health(out, health, format);
+	if (format == OM_FORMAT_OPENMETRICS)
+		put_str(out, "# EOF\n");
+	if (out->failed) {
+		om_buf_free(out);
+		return -1;
+	}
+	return 0;
+}
+
+/* ---- content negotiation ------------------------------------------------ */
+
+const char *om_content_type(enum om_format format)
+{
+	return format == OM_FORMAT_OPENMETRICS ? OM_CONTENT_TYPE_OPENMETRICS
+					       : OM_CONTENT_TYPE_PROMETHEUS;
+}
+
+static const char *skip_space(const char *p, const char *end)
+{
+	while (p < end && (*p == ' ' || *p == '\t'))
+		p++;
+	return p;
+}
+
+/* memchr within [p, end), with a bound the compiler can see is sane. */
+static const char *find_in(const char *p, const char *end, char c)
+{
+	return p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
+}
+
+static size_t trimmed_len(const char *p, const char *end)
+{
+	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
+		end--;
+	return (size_t)(end - p);
+}
+
+static bool token_is(const char *p, size_t n, const char *word)
+{
+	return n == strlen(word) && strncasecmp(p, word, n) == 0;
+}
+
+/* One media range's parameters: q and version (NULL range if none). */
+struct range {
+	const char *type;	/* "type/subtype" */
+	size_t type_len;
+	double q;
+	const char *version;
+	size_t version_len;
+};
+
+static void parse_param(const char *p, const char *end, struct range *r)
+{
+	const char *eq = find_in(p, end, '=');
+	const char *val;
+	size_t key_len, val_len;
+
+	if (!eq)
+		return;
+	key_len = trimmed_len(p, eq);
+	val = skip_space(eq + 1, end);
+	val_len = trimmed_len(val, end);
+	if (val_len >= 2 && val[0] == '"' && val[val_len - 1] == '"') {
+		val++;
+		val_len -= 2;
+	}
+	if (token_is(p, key_len, "q"))
+		r->q = strtod(val, NULL);	/* stops at ';' / ',' */
+	else if (token_is(p, key_len, "version")) {
+		r->version = val;
+		r->version_len = val_len;
+	}
+}
+
+static void parse_range(const char *p, const char *end, struct range *r)
+{
+	const char *semi;
+
+	memset(r, 0, sizeof(*r));
+	r->q = 1.0;
+	p = skip_space(p, end);
+	semi = find_in(p, end, ';');
+	r->type = p;
+	r->type_len = trimmed_len(p, semi ? semi : end);
+	while (semi) {
+		const char *next;
+
+		p = skip_space(semi + 1, end);
+		next = find_in(p, end, ';');
+		parse_param(p, next ? next : end, r);
+		semi = next;
+	}
+}
+
+static bool version_ok(const struct range *r, const char *want)
+{
+	return !r->version || token_is(r->version, r->version_len, want);
+}
+
+enum om_format om_negotiate(const char *accept)
+{
+	double q_om = 0, q_text = 0;
+	unsigned pos = 0, pos_om = 0, pos_text = 0;
+	const char *p = accept;
+
+	while (p && *p) {
+		const char *comma = strchr(p, ',');
+		const char *end = comma ? comma : p + strlen(p);
+		struct range r;
+
+		parse_range(p, end, &r);
+		pos++;
+		if (token_is(r.type, r.type_len, "application/openmetrics-text") &&
+		    version_ok(&r, "1.0.0") && r.q > q_om) {
+			q_om = r.q;
+			pos_om = pos;
+		} else if ((token_is(r.type, r.type_len, "text/plain") &&
+			    version_ok(&r, "0.0.4")) ||
+			   token_is(r.type, r.type_len, "text/*") ||
+			   token_is(r.type, r.type_len, "*/*")) {
+			if (r.q > q_text) {
+				q_text = r.q;
+				pos_text = pos;
+			}
+		}
+		p = comma ? comma + 1 : NULL;
+	}
+	/* Equal preference: the one listed first wins. */
+	if (q_om > 0 && (q_om > q_text ||
+			 (q_om == q_text && pos_om < pos_text)))
+		return OM_FORMAT_OPENMETRICS;
+	return OM_FORMAT_PROMETHEUS;
+}

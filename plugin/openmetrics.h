@@ -1,0 +1,86 @@
+/*
+ * openmetrics.h: render one sample (sample.h) and the daemon's health as
+ * Prometheus exposition text, in either of the two formats Prometheus
+ * scrapes:
+ *
+ *   OpenMetrics text 1.0.0   counter families named without "_total",
+ *                            samples with it; # UNIT lines; info type;
+ *                            ends with "# EOF"
+ *   Prometheus text 0.0.4    the classic format: # HELP / # TYPE named
+ *                            after the samples; info becomes a gauge
+ *
+ * Metric names, types and labels are listed in docs/openmetrics.md.  Pure
+ * (memory in, text out): no I/O, no locking, no logging.
+ */
+#ifndef PLUGIN_OPENMETRICS_H
+#define PLUGIN_OPENMETRICS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "sample.h"
+
+enum om_format {
+	OM_FORMAT_PROMETHEUS = 0,	/* text/plain; version=0.0.4 */
+	OM_FORMAT_OPENMETRICS = 1,	/* application/openmetrics-text 1.0.0 */
+};
+
+#define OM_CONTENT_TYPE_OPENMETRICS \
+	"application/openmetrics-text; version=1.0.0; charset=utf-8"
+#define OM_CONTENT_TYPE_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
+
+/* Bytes of a page of guest memory (tot_pages -> bytes). */
+#define OM_PAGE_SIZE 4096u
+#define OM_ERROR_MAX 160
+
+/* The daemon's own health, as the cycle saw it. */
+struct om_health {
+	const char *backend;		/* backend in use; NULL: unknown */
+	uint64_t cycles;		/* cycles sampled (ok or not) */
+	uint64_t cycle_errors;		/* cycles whose sampling failed */
+	uint64_t domains_skipped;	/* domains asked for but not read,
+					   summed over the cycles */
+	uint64_t scrapes;		/* scrapes served, this one included */
+	char last_error[OM_ERROR_MAX];	/* "" when nothing went wrong */
+	double last_error_time;		/* Unix seconds; 0: never */
+};
+
+/* A growable text buffer.  data is NUL-terminated when len > 0. */
+struct om_buf {
+	char *data;			/* malloc()ed, owned */
+	size_t len;
+	size_t cap;
+	bool failed;			/* an append ran out of memory */
+};
+
+void om_buf_init(struct om_buf *b);
+void om_buf_free(struct om_buf *b);
+/* Hand the text over (the caller free()s it); *b is empty afterwards. */
+char *om_buf_steal(struct om_buf *b, size_t *len);
+
+/*
+ * Append the whole exposition of sample and health to out.  health may be
+ * NULL (no plugin families).  Returns 0, or -1 when out of memory (out is
+ * then empty).
+ */
+int om_render(const struct host_sample *sample, const struct om_health *health,
+	      enum om_format format, struct om_buf *out);
+
+/*
+ * Pick the format for an HTTP Accept header value (NULL: no header):
+ * OpenMetrics when application/openmetrics-text (version 1.0.0 or none)
+ * has the highest q of the two formats, the 0.0.4 text otherwise.
+ */
+enum om_format om_negotiate(const char *accept);
+
+/* The Content-Type of a format. */
+const char *om_content_type(enum om_format format);
+
+/*
+ * Append value to out as a label value: backslash, double quote and
+ * newline escaped (the same rule in both formats).  Exposed for tests.
+ */
+void om_escape_label(struct om_buf *out, const char *value);
+
+#endif

@@ -1,0 +1,228 @@
+/*
+ * scrape.c: a locking backend wrapper, so the listener's threads can
+ * sample while the cycle samples, and the health the cycle's calls show.
+ */
+#include "scrape.h"
+
+#include <pthread.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/time.h>
+
+struct scrape_backend {
+	struct backend base;
+	struct backend_ops ops;		/* per instance: the name follows the
+					   backend auto delegates to */
+	struct backend *inner;
+	pthread_mutex_t lock;		/* held only around inner's calls */
+	/* Guarded by lock: */
+	uint32_t *ids;			/* added and not removed, sorted */
+	size_t n_ids, cap_ids;
+	struct om_health health;
+};
+
+static const struct backend_ops scrape_ops;
+
+static struct scrape_backend *sb(struct backend *b)
+{
+	return (struct scrape_backend *)b;
+}
+
+static double wall_seconds(void)
+{
+	struct timeval tv;
+
+	gettimeofday(&tv, NULL);
+	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
+}
+
+/* Position of domid in the sorted ids (or where it would go). */
+static size_t id_pos(const struct scrape_backend *s, uint32_t domid)
+{
+	size_t lo = 0, hi = s->n_ids;
+
+	while (lo < hi) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (s->ids[mid] < domid)
+			lo = mid + 1;
+		else
+			hi = mid;
+	}
+	return lo;
+}
+
+static int id_add(struct scrape_backend *s, uint32_t domid)
+{
+	size_t pos = id_pos(s, domid);
+
+	if (pos < s->n_ids && s->ids[pos] == domid)
+		return 0;
+	if (s->n_ids == s->cap_ids) {
+		size_t cap = s->cap_ids ? s->cap_ids * 2 : 16;
+		uint32_t *grown = realloc(s->ids, cap * sizeof(*grown));
+
+		if (!grown)
+			return -1;
+		s->ids = grown;
+		s->cap_ids = cap;
+	}
+	memmove(&s->ids[pos + 1], &s->ids[pos],
+		(s->n_ids - pos) * sizeof(*s->ids));
+	s->ids[pos] = domid;
+	s->n_ids++;
+	return 0;
+}
+
+static void id_remove(struct scrape_backend *s, uint32_t domid)
+{
+	size_t pos = id_pos(s, domid);
+
+	if (pos >= s->n_ids || s->ids[pos] != domid)
+		return;
+	memmove(&s->ids[pos], &s->ids[pos + 1],
+		(s->n_ids - pos - 1) * sizeof(*s->ids));
+	s->n_ids--;
+}
+
+/* Under lock: the name logs and scrapes show is the backend really used. */
+static void follow_name(struct scrape_backend *s)
+{
+	s->ops.name = backend_name(backend_auto_current(s->inner));
+}
+
+__attribute__((format(printf, 2, 3)))
+static void note_error(struct scrape_backend *s, const char *fmt, ...)
+{
+	va_list ap;
+
+	va_start(ap, fmt);
+	vsnprintf(s->health.last_error, sizeof(s->health.last_error), fmt, ap);
+	va_end(ap);
+	s->health.last_error_time = wall_seconds();
+}
+
+static int sc_add_domain(struct backend *b, uint32_t domid)
+{
+	struct scrape_backend *s = sb(b);
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = backend_add_domain(s->inner, domid);
+	if (rc == BACKEND_OK && id_add(s, domid) != 0) {
+		backend_remove_domain(s->inner, domid);
+		rc = BACKEND_ENOMEM;
+	}
+	follow_name(s);
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static void sc_remove_domain(struct backend *b, uint32_t domid)
+{
+	struct scrape_backend *s = sb(b);
+
+	pthread_mutex_lock(&s->lock);
+	backend_remove_domain(s->inner, domid);
+	id_remove(s, domid);
+	pthread_mutex_unlock(&s->lock);
+}
+
+/* The cycle's sample: also what the health counts. */
+static int sc_sample(struct backend *b, const uint32_t *domids, size_t n,
+		     struct host_sample *out)
+{
+	struct scrape_backend *s = sb(b);
+	int rc;
+
+	pthread_mutex_lock(&s->lock);
+	rc = backend_sample(s->inner, domids, n, out);
+	follow_name(s);
+	s->health.cycles++;
+	if (rc != BACKEND_OK) {
+		s->health.cycle_errors++;
+		note_error(s, "sampling failed (%s backend, status %d)",
+			   s->ops.name, rc);
+	} else if (out->n_doms < n) {
+		s->health.domains_skipped += n - out->n_doms;
+		note_error(s, "%zu of %zu domains not read in cycle %llu",
+			   n - out->n_doms, n,
+			   (unsigned long long)s->health.cycles);
+	}
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+static void sc_destroy(struct backend *b)
+{
+	struct scrape_backend *s = sb(b);
+
+	backend_destroy(s->inner);
+	pthread_mutex_destroy(&s->lock);
+	free(s->ids);
+	free(s);
+}
+
+static const struct backend_ops scrape_ops = {
+	.name = "scrape",
+	.add_domain = sc_add_domain,
+	.remove_domain = sc_remove_domain,
+	.sample = sc_sample,
+	.destroy = sc_destroy,
+};
+
+int scrape_backend_new(struct backend *inner, struct backend **out)
+{
+	struct scrape_backend *s = calloc(1, sizeof(*s));
+
+	if (!s || pthread_mutex_init(&s->lock, NULL) != 0) {
+		free(s);
+		backend_destroy(inner);
+		return BACKEND_ENOMEM;
+	}
+	s->ops = scrape_ops;
+	s->base.ops = &s->ops;
+	s->inner = inner;
+	follow_name(s);
+	*out = &s->base;
+	return BACKEND_OK;
+}
+
+static bool is_scrape(const struct backend *b)
+{
+	return b && b->ops->add_domain == sc_add_domain;
+}
+
+int scrape_sample(struct backend *b, struct host_sample *out,
+		  struct om_health *health)
+{
+	struct scrape_backend *s = sb(b);
+	int rc;
+
+	if (!is_scrape(b))
+		return BACKEND_ESYS;
+	pthread_mutex_lock(&s->lock);
+	sample_reset(out);
+	rc = backend_sample(s->inner, s->ids, s->n_ids, out);
+	s->health.scrapes++;
+	*health = s->health;
+	health->backend = s->ops.name;
+	pthread_mutex_unlock(&s->lock);
+	return rc;
+}
+
+int scrape_render(void *ctx, enum om_format format, struct om_buf *out)
+{
+	struct host_sample sample;
+	struct om_health health;
+	int rc;
+
+	sample_init(&sample);
+	rc = scrape_sample(ctx, &sample, &health);
+	if (rc == BACKEND_OK)
+		rc = om_render(&sample, &health, format, out);
+	sample_free(&sample);
+	return rc == 0 ? 0 : -1;
+}

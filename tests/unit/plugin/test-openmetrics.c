@@ -1,0 +1,344 @@
+/*
+ * test-openmetrics: the exposition text rendered from in-memory samples,
+ * in both formats, and the Accept header negotiation.
+ */
+#include <check.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "openmetrics.h"
+#include "plugin/support/check_main.h"
+
+#define UUID_A "11111111-2222-3333-4444-555555555555"
+
+/* Two domains: domid 3 (runstates known, 2 vCPUs), domid 7 (as the
+ * hypercall backend fills it: cpu_time only, 1 vCPU); 2 pCPUs. */
+static void build(struct host_sample *s)
+{
+	struct dom_sample *d;
+
+	sample_init(s);
+	ck_assert_int_eq(sample_set_pcpus(s, 2), 0);
+	s->pcpu_idle_ns[0] = 5000000000ull;
+	s->pcpu_idle_ns[1] = 1234567890123ull;
+	d = sample_add_dom(s, 3, 2);
+	ck_assert_ptr_ne(d, NULL);
+	snprintf(d->uuid, sizeof(d->uuid), "%s", UUID_A);
+	d->nr_online_vcpus = 1;
+	d->tot_pages = 262144;
+	d->cpu_time_ns = 4000000001ull;
+	d->vcpus[0] = (struct vcpu_sample){
+		.cpu_time_ns = 4000000001ull, .online = true,
+		.has_runstates = true,
+		.runstate_ns = { 4000000001ull, 20, 2500000000ull, 0 },
+	};
+	d->vcpus[1] = (struct vcpu_sample){
+		.has_runstates = true,
+		.runstate_ns = { 0, 0, 0, 9000000000ull },
+	};
+	d = sample_add_dom(s, 7, 1);
+	ck_assert_ptr_ne(d, NULL);
+	snprintf(d->uuid, sizeof(d->uuid), "a\"b\\c\nd");
+	d->nr_online_vcpus = 1;
+	d->tot_pages = 1;
+	d->cpu_time_ns = 7;
+	d->vcpus[0] = (struct vcpu_sample){ .cpu_time_ns = 7, .online = true };
+}
+
+static void health(struct om_health *h)
+{
+	memset(h, 0, sizeof(*h));
+	h->backend = "table";
+	h->cycles = 12;
+	h->cycle_errors = 1;
+	h->domains_skipped = 3;
+	h->scrapes = 5;
+	snprintf(h->last_error, sizeof(h->last_error), "bad \"table\" \\ x\ny");
+	h->last_error_time = 1700000000.25;
+}
+
+static char *render(enum om_format fmt, bool with_health)
+{
+	struct host_sample s;
+	struct om_health h;
+	struct om_buf b;
+	char *text;
+
+	build(&s);
+	health(&h);
+	om_buf_init(&b);
+	ck_assert_int_eq(om_render(&s, with_health ? &h : NULL, fmt, &b), 0);
+	ck_assert_int_eq(b.failed, 0);
+	text = om_buf_steal(&b, NULL);
+	ck_assert_ptr_ne(text, NULL);
+	sample_free(&s);
+	return text;
+}
+
+static void has_line(const char *text, const char *line)
+{
+	size_t n = strlen(line);
+
+	for (const char *p = text; (p = strstr(p, line)); p++)
+		if ((p == text || p[-1] == '\n') && p[n] == '\n')
+			return;
+	ck_abort_msg("line not found: %s\n--- in:\n%s", line, text);
+}
+
+static void lacks(const char *text, const char *what)
+{
+	ck_assert_msg(strstr(text, what) == NULL, "unexpected: %s", what);
+}
+
+START_TEST(openmetrics_families_and_values)
+{
+	char *t = render(OM_FORMAT_OPENMETRICS, true);
+
+	has_line(t, "# TYPE xen_vcpu_runstate_seconds counter");
+	has_line(t, "# UNIT xen_vcpu_runstate_seconds seconds");
+	has_line(t, "xen_vcpu_runstate_seconds_total{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\",vcpu=\"0\",state=\"running\"} "
+		    "4.000000001");
+	has_line(t, "xen_vcpu_runstate_seconds_total{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\",vcpu=\"0\",state=\"runnable\"} "
+		    "0.000000020");
+	has_line(t, "xen_vcpu_runstate_seconds_total{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\",vcpu=\"0\",state=\"blocked\"} "
+		    "2.500000000");
+	has_line(t, "xen_vcpu_runstate_seconds_total{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\",vcpu=\"1\",state=\"offline\"} "
+		    "9.000000000");
+	has_line(t, "xen_vcpu_online{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\",vcpu=\"1\"} 0");
+	has_line(t, "xen_domain_memory_bytes{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\"} 1073741824");
+	has_line(t, "# UNIT xen_domain_memory_bytes bytes");
+	has_line(t, "xen_domain_online_vcpus{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\"} 1");
+	has_line(t, "xen_domain_cpu_seconds_total{vm_uuid=\"" UUID_A
+		    "\",domid=\"3\"} 4.000000001");
+	has_line(t, "xen_pcpu_idle_seconds_total{cpu=\"1\"} 1234.567890123");
+	has_line(t, "# TYPE xcp_vcpustats_backend info");
+	has_line(t, "xcp_vcpustats_backend_info{backend=\"table\"} 1");
+	has_line(t, "xcp_vcpustats_cycles_total 12");
+	has_line(t, "xcp_vcpustats_cycle_errors_total 1");
+	has_line(t, "xcp_vcpustats_domains_skipped_total 3");
+	has_line(t, "xcp_vcpustats_scrapes_total 5");
+	has_line(t, "xcp_vcpustats_last_error_timestamp_seconds "
+		    "1700000000.250");
+	free(t);
+}
+END_TEST
+
+START_TEST(openmetrics_ends_with_one_eof)
+{
+	char *t = render(OM_FORMAT_OPENMETRICS, true);
+	size_t n = strlen(t);
+	const char *eof = strstr(t, "# EOF\n");
+
+	ck_assert_ptr_ne(eof, NULL);
+	ck_assert_msg(eof == t + n - 6, "# EOF is not the last line");
+	ck_assert_msg(strstr(eof + 1, "# EOF") == NULL, "two # EOF");
+	free(t);
+}
+END_TEST
+
+START_TEST(prometheus_text_names_families_after_samples)
+{
+	char *t = render(OM_FORMAT_PROMETHEUS, true);
+
+	has_line(t, "# TYPE xen_vcpu_runstate_seconds_total counter");
+	has_line(t, "# TYPE xcp_vcpustats_backend_info gauge");
+	has_line(t, "xcp_vcpustats_backend_info{backend=\"table\"} 1");
+	has_line(t, "# TYPE xen_domain_memory_bytes gauge");
+	lacks(t, "# EOF");
+	lacks(t, "# UNIT");
+	lacks(t, " info\n");
+	free(t);
+}
+END_TEST
+
+START_TEST(hypercall_vcpu_has_running_only)
+{
+	char *t = render(OM_FORMAT_OPENMETRICS, false);
+
+	has_line(t, "xen_vcpu_runstate_seconds_total{vm_uuid=\"a\\\"b\\\\c\\nd"
+		    "\",domid=\"7\",vcpu=\"0\",state=\"running\"} 0.000000007");
+	lacks(t, "domid=\"7\",vcpu=\"0\",state=\"blocked\"");
+	lacks(t, "xcp_vcpustats_");	/* no health given */
+	free(t);
+}
+END_TEST
+
+START_TEST(label_values_escaped)
+{
+	char *t = render(OM_FORMAT_PROMETHEUS, true);
+
+	has_line(t, "xen_domain_online_vcpus{vm_uuid=\"a\\\"b\\\\c\\nd\","
+		    "domid=\"7\"} 1");
+	has_line(t, "xcp_vcpustats_last_error_info{message=\"bad \\\"table\\\""
+		    " \\\\ x\\ny\"} 1");
+	free(t);
+}
+END_TEST
+
+/* Family of a sample name: the TYPE line's name with its suffix. */
+static int same_family(const char *sample, size_t n, const char *family,
+		       const char *type)
+{
+	size_t f = strlen(family);
+	const char *sfx = strcmp(type, "counter") == 0 ? "_total"
+			  : strcmp(type, "info") == 0 ? "_info" : "";
+
+	return n == f + strlen(sfx) && strncmp(sample, family, f) == 0 &&
+	       strncmp(sample + f, sfx, strlen(sfx)) == 0;
+}
+
+/* Every sample follows the TYPE of its own family; families never
+ * interleave or repeat (OpenMetrics requires it). */
+START_TEST(samples_grouped_under_their_family)
+{
+	char *t = render(OM_FORMAT_OPENMETRICS, true);
+	char family[128] = "", type[16] = "", seen[4096] = " ";
+	unsigned samples = 0;
+
+	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
+		char key[140];
+
+		if (sscanf(line, "# TYPE %127s %15s", family, type) == 2) {
+			snprintf(key, sizeof(key), " %s ", family);
+			ck_assert_msg(!strstr(seen, key), "family %s twice",
+				      family);
+			strncat(seen, key + 1, sizeof(seen) - strlen(seen) - 1);
+			continue;
+		}
+		if (line[0] == '#')
+			continue;
+		ck_assert_msg(same_family(line, strcspn(line, "{ "), family,
+					  type), "sample outside its family "
+			      "(%s %s): %s", family, type, line);
+		samples++;
+	}
+	/* 2x4 + 1 runstates, 3 online, 2x3 domain, 2 pCPU, 7 health */
+	ck_assert_int_eq(samples, 9 + 3 + 6 + 2 + 7);
+	free(t);
+}
+END_TEST
+
+START_TEST(empty_sample_renders_headers_only)
+{
+	struct host_sample s;
+	struct om_buf b;
+
+	sample_init(&s);
+	om_buf_init(&b);
+	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_OPENMETRICS, &b), 0);
+	has_line(b.data, "# TYPE xen_pcpu_idle_seconds counter");
+	lacks(b.data, "xen_pcpu_idle_seconds_total{");
+	ck_assert_str_eq(b.data + b.len - 6, "# EOF\n");
+	om_buf_free(&b);
+	sample_free(&s);
+}
+END_TEST
+
+START_TEST(render_appends_and_grows)
+{
+	struct host_sample s;
+	struct om_buf b;
+	size_t one;
+
+	sample_init(&s);
+	ck_assert_ptr_ne(sample_add_dom(&s, 1, 512), NULL);
+	om_buf_init(&b);
+	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_PROMETHEUS, &b), 0);
+	one = b.len;
+	ck_assert_msg(one > 512 * 60, "only %zu bytes", one);
+	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_PROMETHEUS, &b), 0);
+	ck_assert_int_eq(b.len, 2 * one);
+	ck_assert_int_eq(strlen(b.data), b.len);
+	om_buf_free(&b);
+	sample_free(&s);
+}
+END_TEST
+
+START_TEST(negotiation)
+{
+	static const struct {
+		const char *accept;
+		enum om_format want;
+	} cases[] = {
+		{ NULL, OM_FORMAT_PROMETHEUS },
+		{ "", OM_FORMAT_PROMETHEUS },
+		{ "*/*", OM_FORMAT_PROMETHEUS },
+		{ "text/plain", OM_FORMAT_PROMETHEUS },
+		{ "text/plain; version=0.0.4; charset=utf-8",
+		  OM_FORMAT_PROMETHEUS },
+		{ "application/openmetrics-text; version=1.0.0; "
+		  "charset=utf-8", OM_FORMAT_OPENMETRICS },
+		{ "application/openmetrics-text", OM_FORMAT_OPENMETRICS },
+		/* What Prometheus 2.x sends. */
+		{ "application/openmetrics-text;version=1.0.0,application/"
+		  "openmetrics-text;version=0.0.1;q=0.75,text/plain;"
+		  "version=0.0.4;q=0.5,*/*;q=0.1", OM_FORMAT_OPENMETRICS },
+		{ "text/plain;version=0.0.4;q=0.9, application/openmetrics-"
+		  "text;q=0.5", OM_FORMAT_PROMETHEUS },
+		{ "text/plain;q=0.2, Application/OpenMetrics-Text ; q=0.3",
+		  OM_FORMAT_OPENMETRICS },
+		/* A version we do not produce. */
+		{ "application/openmetrics-text; version=2.0.0",
+		  OM_FORMAT_PROMETHEUS },
+		{ "application/openmetrics-text; q=0", OM_FORMAT_PROMETHEUS },
+		{ "application/json", OM_FORMAT_PROMETHEUS },
+		{ ";;;,,=,q=", OM_FORMAT_PROMETHEUS },
+		{ "application/openmetrics-text, text/plain",
+		  OM_FORMAT_OPENMETRICS },
+		{ "text/plain, application/openmetrics-text",
+		  OM_FORMAT_PROMETHEUS },
+	};
+
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+		ck_assert_msg(om_negotiate(cases[i].accept) == cases[i].want,
+			      "Accept: %s", cases[i].accept ? cases[i].accept
+							    : "(none)");
+	ck_assert_str_eq(om_content_type(OM_FORMAT_OPENMETRICS),
+			 "application/openmetrics-text; version=1.0.0; "
+			 "charset=utf-8");
+	ck_assert_str_eq(om_content_type(OM_FORMAT_PROMETHEUS),
+			 "text/plain; version=0.0.4; charset=utf-8");
+}
+END_TEST
+
+START_TEST(escape_label_helper)
+{
+	struct om_buf b;
+
+	om_buf_init(&b);
+	om_escape_label(&b, "plain");
+	om_escape_label(&b, "\\\"\n");
+	om_escape_label(&b, NULL);
+	ck_assert_str_eq(b.data, "plain\\\\\\\"\\n");
+	om_buf_free(&b);
+}
+END_TEST
+
+static Suite *openmetrics_suite(void)
+{
+	Suite *s = suite_create("openmetrics");
+	TCase *tc = tcase_create("core");
+
+	tcase_add_test(tc, openmetrics_families_and_values);
+	tcase_add_test(tc, openmetrics_ends_with_one_eof);
+	tcase_add_test(tc, prometheus_text_names_families_after_samples);
+	tcase_add_test(tc, hypercall_vcpu_has_running_only);
+	tcase_add_test(tc, label_values_escaped);
+	tcase_add_test(tc, samples_grouped_under_their_family);
+	tcase_add_test(tc, empty_sample_renders_headers_only);
+	tcase_add_test(tc, render_appends_and_grows);
+	tcase_add_test(tc, negotiation);
+	tcase_add_test(tc, escape_label_helper);
+	suite_add_tcase(s, tc);
+	return s;
+}
+
+PLUGIN_CHECK_MAIN(openmetrics_suite)
