@@ -18,11 +18,11 @@
 void rrdd_format_double(char buf[32], double d)
 {
 	if (isnan(d)) {
-		strcpy(buf, "nan");
+		snprintf(buf, 32, "nan");
 		return;
 	}
 	if (isinf(d)) {
-		strcpy(buf, d < 0 ? "-inf" : "inf");
+		snprintf(buf, 32, "%s", d < 0 ? "-inf" : "inf");
 		return;
 	}
 	/* The first precision that reads back exactly is the shortest... */
@@ -37,7 +37,7 @@ void rrdd_format_double(char buf[32], double d)
 
 		snprintf(whole, sizeof(whole), "%.0f", d);
 		if (strlen(whole) < strlen(buf))
-			strcpy(buf, whole);
+			snprintf(buf, 32, "%s", whole);
 	}
 }
 
@@ -107,7 +107,7 @@ static struct json_object *ds_object(const struct rrdd_ds *d)
 	if (!obj)
 		return NULL;
 	if (d->owner == RRDD_OWNER_HOST)
-		strcpy(owner, "host");
+		snprintf(owner, sizeof(owner), "host");
 	else
 		snprintf(owner, sizeof(owner), "%s %s",
 			 rrdd_owner_kind_name(d->owner), d->owner_uuid);

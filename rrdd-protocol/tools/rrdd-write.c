@@ -161,7 +161,7 @@ static int get_owner(struct json_object *o, struct rrdd_ds *d)
 		return bad("owner \"%s\" is not host, vm UUID or sr UUID", s);
 	if (strlen(s + 3) > RRDD_UUID_LEN)
 		return bad("owner \"%s\": uuid too long", s);
-	strcpy(d->owner_uuid, s + 3);
+	snprintf(d->owner_uuid, sizeof(d->owner_uuid), "%s", s + 3);
 	return 0;
 }
 
