@@ -5,6 +5,7 @@
 #include <math.h>
 #include <poll.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <time.h>
 #include <unistd.h>
@@ -33,6 +34,7 @@ struct cycle {
 	double backoff;		/* seconds until the next retry */
 	double retry_at;	/* monotonic time of the next attempt */
 	double last_timestamp;
+	ino_t file_ino;		/* payload file xcp-rrdd opened at register */
 };
 
 static double monotonic_now(void)
@@ -105,6 +107,28 @@ static void refresh_domains(struct cycle *c, bool force)
 	domset_diff(&c->live, &c->fresh, on_removed, on_added, c);
 	if (domset_copy(&c->live, &c->fresh) != 0)
 		log_err("out of memory tracking domains");
+}
+
+/*
+ * xcp-rrdd maps the payload file once, when the plugin registers.  If the
+ * writer had to replace the file (more datasources than it was sized
+ * for), deregister so that the next registration opens the new one.
+ */
+static void follow_file(struct cycle *c)
+{
+	struct rrdd_error err = { 0 };
+	struct stat st;
+
+	if (stat(rrdd_writer_path(c->writer), &st) != 0)
+		return;
+	if (c->file_ino && st.st_ino != c->file_ino && c->registered) {
+		log_info("payload file replaced (grown): registering again");
+		if (rrdd_rpc_deregister(&c->rpc, c->opts->uid, &err) != 0)
+			log_debug("deregister: %s", err.msg);
+		c->registered = false;
+		c->retry_at = 0;
+	}
+	c->file_ino = st.st_ino;
 }
 
 /* Register; returns the seconds to wait before sampling. */
@@ -208,6 +232,7 @@ static void sample_and_write(struct cycle *c)
 		log_err("writing the payload failed: %s", err.msg);
 		return;
 	}
+	follow_file(c);
 	log_debug("cycle: %zu domains, %zu datasources", c->sample.n_doms,
 		  c->set.n);
 }
@@ -263,6 +288,8 @@ int cycle_run(const struct options *opts, struct backend *backend,
 	if (open_writer(&c) != 0)
 		return -1;
 	refresh_domains(&c, true);
+	/* xcp-rrdd opens the file when the plugin registers: have one. */
+	sample_and_write(&c);
 	while (opts->cycles == 0 || done < opts->cycles) {
 		double wait = register_or_back_off(&c);
 

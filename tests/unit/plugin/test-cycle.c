@@ -142,9 +142,10 @@ START_TEST(registers_each_cycle_and_writes_fresh_payloads)
 	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 1);
 	rrdd_double_last_uid(r.rrdd, uid, sizeof(uid));
 	ck_assert_str_eq(uid, "vcpustats-test");
-	ck_assert_int_eq(r.backend->samples, 4);
-	/* samples 2..4 saw payloads 1..3 */
-	ck_assert_int_eq(r.peek.n, 3);
+	/* one payload before the first registration, then one per cycle */
+	ck_assert_int_eq(r.backend->samples, 5);
+	/* samples 2..5 saw payloads 1..4 */
+	ck_assert_int_eq(r.peek.n, 4);
 	for (unsigned i = 0; i < r.peek.n; i++) {
 		ck_assert_int_eq(r.peek.decode_rc[i], 0);
 		/* host: cpu0, cpu1, cpu_avg, 4 more; 2 VMs x (2 cpuN + usage) */
@@ -171,9 +172,11 @@ START_TEST(domains_follow_the_source)
 	ck_assert_int_eq(r.backend->n_events, 4 + 2);	/* +1 +2 -2 +3 -1 -3 */
 	ck_assert_str_eq(r.backend->events[2], "-2");
 	ck_assert_str_eq(r.backend->events[3], "+3");
-	/* payload 2 (seen at sample 3) was sampled before the change
-	 * took effect; payload 3 onwards has domain 3 and not 2 */
-	ck_assert_int_eq(r.peek.n, 4);
+	/* payloads 1 and 2 were sampled before the change took effect;
+	 * payload 3 onwards has domain 3 and not 2 */
+	ck_assert_int_eq(r.peek.n, 5);
+	ck_assert(r.peek.has_dom2[1] && !r.peek.has_dom3[1]);
+	ck_assert(!r.peek.has_dom2[2] && r.peek.has_dom3[2]);
 	ck_assert(r.peek.has_dom2[0] && !r.peek.has_dom3[0]);
 	ck_assert(!r.peek.has_dom2[3] && r.peek.has_dom3[3]);
 	rig_down(&r);
@@ -188,9 +191,9 @@ START_TEST(keeps_sampling_without_rrdd)
 	r.opts.cycles = 4;
 	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
 				   r.stop[0]), 0);
-	ck_assert_int_eq(r.backend->samples, 4);
-	ck_assert_int_eq(r.peek.n, 3);
-	ck_assert_int_eq(r.peek.decode_rc[2], 0);
+	ck_assert_int_eq(r.backend->samples, 5);
+	ck_assert_int_eq(r.peek.n, 4);
+	ck_assert_int_eq(r.peek.decode_rc[3], 0);
 	ck_assert(r.peek.ts[2] > r.peek.ts[1]);
 	rig_down(&r);
 }
@@ -198,7 +201,8 @@ END_TEST
 
 static void recover_after_first(struct fake_backend *f, void *ctx)
 {
-	if (f->samples == 1)
+	/* sample 1 is before the first registration, sample 2 after it */
+	if (f->samples == 2)
 		rrdd_double_fail(ctx, false);
 }
 
@@ -219,7 +223,7 @@ START_TEST(registration_retried_with_back_off)
 		      rrdd_double_registers(r.rrdd) <= 3,
 		      "registers %u", rrdd_double_registers(r.rrdd));
 	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 1);
-	ck_assert_int_eq(r.backend->samples, 6);
+	ck_assert_int_eq(r.backend->samples, 7);
 	rig_down(&r);
 }
 END_TEST
@@ -233,7 +237,8 @@ START_TEST(stop_fd_ends_cleanly)
 	ck_assert_int_eq(write(r.stop[1], "x", 1), 1);
 	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
 				   r.stop[0]), 0);
-	ck_assert_int_eq(r.backend->samples, 0);
+	/* the payload written before registering, nothing more */
+	ck_assert_int_eq(r.backend->samples, 1);
 	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 1);
 	/* every domain let go on the way out */
 	ck_assert_str_eq(r.backend->events[r.backend->n_events - 1], "-2");
@@ -250,7 +255,7 @@ START_TEST(int_timestamps_still_move_on)
 	r.opts.cycles = 4;	/* 4 cycles in 0.2 s: same second */
 	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
 				   r.stop[0]), 0);
-	ck_assert_int_eq(r.peek.n, 3);
+	ck_assert_int_eq(r.peek.n, 4);
 	for (unsigned i = 1; i < r.peek.n; i++)
 		ck_assert_msg(r.peek.ts[i] >= r.peek.ts[i - 1] + 1.0,
 			      "int timestamps %f then %f", r.peek.ts[i - 1],
@@ -274,6 +279,36 @@ START_TEST(wait_and_backoff_arithmetic)
 }
 END_TEST
 
+/* At sample 2, 800 domains: more datasources than the file was sized for. */
+static void grow(struct fake_backend *f, void *ctx)
+{
+	struct fake_source *src = ctx;
+	uint32_t ids[800];
+
+	if (f->samples != 2)
+		return;
+	for (uint32_t i = 0; i < 800; i++)
+		ids[i] = i + 1;
+	fake_source_set(src, ids, 800);
+}
+
+START_TEST(grown_file_registers_again)
+{
+	struct rig r;
+
+	rig_up(&r, true, 0.55);
+	r.opts.cycles = 4;
+	r.backend->on_sample = grow;
+	r.backend->ctx = r.src;
+	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
+				   r.stop[0]), 0);
+	/* once when the file was replaced, once at the end */
+	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 2);
+	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 4);
+	rig_down(&r);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("cycle");
@@ -287,6 +322,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, registration_retried_with_back_off);
 	tcase_add_test(tc, stop_fd_ends_cleanly);
 	tcase_add_test(tc, int_timestamps_still_move_on);
+	tcase_add_test(tc, grown_file_registers_again);
 	suite_add_tcase(s, tc);
 	return s;
 }
