@@ -3,7 +3,7 @@
 RRDD_LIB := $(LIB)/librrdd-protocol.a
 RRDD_PKGS := json-c zlib libcurl libxml-2.0
 RRDD_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(RRDD_PKGS)) -Irrdd-protocol
-RRDD_LIBS := $(RRDD_LIB) $(shell $(PKG_CONFIG) --libs $(RRDD_PKGS)) -lm
+RRDD_LIBS := $(RRDD_LIB) $(shell $(PKG_CONFIG) --libs $(RRDD_PKGS)) -lm -pthread
 MODULE_CFLAGS_rrdd-protocol := $(RRDD_CFLAGS)
 
 RRDD_SRCS := $(wildcard rrdd-protocol/*.c)
