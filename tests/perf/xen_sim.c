@@ -56,9 +56,9 @@ static void init_domain(struct mem_table *t, uint32_t domid, unsigned vcpus,
 		v->state_entry_time = now;
 		v->update_time = now;
 		/* Some history, so the counters do not all start at 0. */
-		v->time[XEN_STATS_RUNSTATE_running] = 1000000000u * (i + 1);
-		v->time[XEN_STATS_RUNSTATE_runnable] = 1000000u * (i + 1);
-		v->time[XEN_STATS_RUNSTATE_blocked] = 3000000000u * (i + 1);
+		v->time[XEN_STATS_RUNSTATE_running] = 1000000000ull * (i + 1);
+		v->time[XEN_STATS_RUNSTATE_runnable] = 1000000ull * (i + 1);
+		v->time[XEN_STATS_RUNSTATE_blocked] = 3000000000ull * (i + 1);
 	}
 }
 
