@@ -1,0 +1,210 @@
+/*
+ * bench-cycle: the whole rrdd cycle of the daemon at 1,000 VMs x 16 vCPUs
+ * on in-memory stats tables: sample (table reads, as the table backend),
+ * derive the datasources, encode the payload with its CRCs and write it
+ * into a file (in /dev/shm, as xcp-rrdd's plugins do).  Goals: <= 2 ms of
+ * CPU per cycle; peak RSS <= 16 MiB (getrusage).  Also, at the same size,
+ * what an OpenMetrics scrape costs and how long it holds the lock the
+ * cycle would wait on.  Figures only; no pass/fail.
+ */
+#include <stdio.h>
+#include <string.h>
+#include <sys/resource.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "bench_common.h"
+#include "derive.h"
+#include "scrape.h"
+#include "xen_sim.h"
+
+#define DOMAINS 1000
+#define VCPUS 16
+#define PCPUS 64
+#define WARMUP 3
+#define CYCLES 60
+#define SCRAPES 10
+#define GOAL_CPU_MS 2.0
+#define GOAL_RSS_MIB 16.0
+
+struct phases {
+	double sample, derive, write, cpu, wall;
+};
+
+struct bench {
+	struct xen_sim sim;
+	struct backend *backend;
+	uint32_t ids[DOMAINS];
+	struct host_sample sample;
+	struct ds_set set;
+	struct rrdd_writer *writer;
+	char dir[64];
+	double ts;
+};
+
+static void die(const char *what)
+{
+	fprintf(stderr, "bench-cycle: %s\n", what);
+	exit(1);
+}
+
+static void setup(struct bench *b)
+{
+	struct rrdd_writer_options wo = { .uid = "bench-cycle",
+					  .max_datasources = 2048,
+					  .ts_format = RRDD_TS_FLOAT };
+	struct rrdd_error err = { 0 };
+
+	if (xen_sim_init(&b->sim, DOMAINS, VCPUS, PCPUS, 1000000000u) != 0 ||
+	    xen_sim_backend_new(&b->sim, &b->backend) != BACKEND_OK)
+		die("out of memory");
+	for (uint32_t d = 0; d < DOMAINS; d++) {
+		b->ids[d] = d + 1;
+		if (backend_add_domain(b->backend, d + 1) != BACKEND_OK)
+			die("add_domain");
+	}
+	snprintf(b->dir, sizeof(b->dir), "%s/bench-cycle-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (!mkdtemp(b->dir))
+		die("mkdtemp");
+	wo.dir = b->dir;
+	if (rrdd_writer_open(&wo, &b->writer, &err) != 0)
+		die(err.msg);
+	sample_init(&b->sample);
+	ds_set_init(&b->set);
+	b->ts = 1.7e9;
+}
+
+/* One cycle as cycle.c runs it, each phase timed in thread CPU time. */
+static void one_cycle(struct bench *b, struct phases *p)
+{
+	struct rrdd_error err = { 0 };
+	double w0 = bench_clock_ns(CLOCK_MONOTONIC);
+	double t0 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID), t1, t2, t3;
+
+	sample_reset(&b->sample);
+	if (backend_sample(b->backend, b->ids, DOMAINS, &b->sample) !=
+	    BACKEND_OK || b->sample.n_doms != DOMAINS)
+		die("sample");
+	t1 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	if (derive_build(&b->sample, &b->set) != 0)
+		die("derive");
+	t2 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	b->ts += 5;
+	if (rrdd_writer_set_sources(b->writer, b->set.ds, b->set.n, &err) ||
+	    rrdd_writer_update(b->writer, b->ts, b->set.values, &err))
+		die(err.msg);
+	t3 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
+	*p = (struct phases){ .sample = t1 - t0, .derive = t2 - t1,
+			      .write = t3 - t2, .cpu = t3 - t0,
+			      .wall = bench_clock_ns(CLOCK_MONOTONIC) - w0 };
+}
+
+static void report_cycles(struct bench *b)
+{
+	static double cpu[CYCLES], smp[CYCLES], der[CYCLES], wr[CYCLES],
+		wall[CYCLES];
+	double max_cpu = 0;
+	struct phases p;
+	struct rusage ru;
+	struct stat st;
+
+	for (int i = 0; i < WARMUP; i++)
+		one_cycle(b, &p);
+	for (int i = 0; i < CYCLES; i++) {
+		xen_sim_tick(&b->sim, 1000000000u + (uint64_t)i * 5000000000u);
+		one_cycle(b, &p);
+		cpu[i] = p.cpu; smp[i] = p.sample; der[i] = p.derive;
+		wr[i] = p.write; wall[i] = p.wall;
+		if (p.cpu > max_cpu)
+			max_cpu = p.cpu;
+	}
+	getrusage(RUSAGE_SELF, &ru);
+	if (stat(rrdd_writer_path(b->writer), &st) != 0)
+		die("payload file missing");
+	printf("bench-cycle: whole cycle, %u VMs x %u vCPUs, %u pCPUs, "
+	       "%zu datasources, payload %lld bytes\n", DOMAINS, VCPUS, PCPUS,
+	       b->set.n, (long long)st.st_size);
+	printf("%-34s %12s %10s\n", "figure (median of 60 cycles)", "value",
+	       "goal");
+	printf("%-34s %9.3f ms %10s\n", "  sample (table reads)",
+	       bench_median(smp, CYCLES) / 1e6, "");
+	printf("%-34s %9.3f ms %10s\n", "  derive datasources",
+	       bench_median(der, CYCLES) / 1e6, "");
+	printf("%-34s %9.3f ms %10s\n", "  encode + CRC + write file",
+	       bench_median(wr, CYCLES) / 1e6, "");
+	printf("%-34s %9.3f ms %7s %s\n", "CPU per cycle",
+	       bench_median(cpu, CYCLES) / 1e6, "<= 2 ms",
+	       bench_median(cpu, CYCLES) / 1e6 <= GOAL_CPU_MS ? "met"
+							     : "MISSED");
+	printf("%-34s %9.3f ms\n", "CPU per cycle, worst of 60", max_cpu / 1e6);
+	printf("%-34s %9.3f ms\n", "wall per cycle",
+	       bench_median(wall, CYCLES) / 1e6);
+	printf("%-34s %9.2f MiB %5s %s\n", "peak RSS (getrusage)",
+	       ru.ru_maxrss / 1024.0, "<= 16", ru.ru_maxrss / 1024.0 <=
+	       GOAL_RSS_MIB ? "met" : "MISSED");
+	printf("%-34s %9.2f MiB\n", "  of which the stats tables",
+	       (double)DOMAINS * b->sim.doms[0].len / (1 << 20));
+}
+
+/* Scrapes at the same size, through the locking wrapper. */
+static void report_scrapes(struct bench *b)
+{
+	static double total[SCRAPES], locked[SCRAPES];
+	struct backend *wrapped = NULL;
+	struct host_sample s;
+	struct om_health h;
+	size_t bytes = 0;
+
+	if (scrape_backend_new(b->backend, &wrapped) != BACKEND_OK)
+		die("scrape wrapper");
+	b->backend = wrapped;	/* now owned by the wrapper */
+	for (uint32_t d = 0; d < DOMAINS; d++)
+		backend_add_domain(wrapped, d + 1);
+	sample_init(&s);
+	for (int i = 0; i < SCRAPES; i++) {
+		struct om_buf buf;
+		double t0 = bench_clock_ns(CLOCK_MONOTONIC), t1;
+
+		if (scrape_sample(wrapped, &s, &h) != BACKEND_OK)
+			die("scrape");
+		t1 = bench_clock_ns(CLOCK_MONOTONIC);
+		om_buf_init(&buf);
+		if (om_render(&s, &h, OM_FORMAT_OPENMETRICS, &buf) != 0)
+			die("render");
+		total[i] = bench_clock_ns(CLOCK_MONOTONIC) - t0;
+		locked[i] = t1 - t0;
+		bytes = buf.len;
+		om_buf_free(&buf);
+	}
+	sample_free(&s);
+	printf("OpenMetrics scrape at the same size (%zu bytes of text):\n",
+	       bytes);
+	printf("%-34s %9.3f ms\n", "  sample under the lock (max wait",
+	       bench_median(locked, SCRAPES) / 1e6);
+	printf("%-34s\n", "   a cycle can see from a scrape)");
+	printf("%-34s %9.3f ms\n", "  whole scrape (sample + render)",
+	       bench_median(total, SCRAPES) / 1e6);
+}
+
+int main(void)
+{
+	static struct bench b;
+
+	setup(&b);
+	report_cycles(&b);
+	report_scrapes(&b);
+	if (bench_on_xen())
+		printf("hypercall path: Xen present, but this benchmark reads "
+		       "in-memory tables; see the QEMU e2e for the "
+		       "comparison\n");
+	else
+		fputs(BENCH_NO_HYPERCALL_NOTE, stdout);
+	rrdd_writer_close(b.writer);
+	rmdir(b.dir);
+	ds_set_free(&b.set);
+	sample_free(&b.sample);
+	backend_destroy(b.backend);
+	xen_sim_free(&b.sim);
+	return 0;
+}
