@@ -6,8 +6,11 @@
  * and "value" are required, the rest default as xcp-rrdd does (type
  * absolute, owner host, default false, min -inf, max inf, identity), and
  * value_type defaults to int64 for a JSON integer, float otherwise.
- * The file is written as FILE.tmp and renamed, so a reader never sees it
- * half written: a shell script can be a plugin.
+ * A new FILE is written as FILE.tmp and renamed, so a reader never sees it
+ * half written.  An existing FILE that is large enough is rewritten in
+ * place instead (body first, header last): xcp-rrdd keeps reading the file
+ * it opened at registration and would never see a renamed replacement.
+ * So a shell script calling this every cycle can be a plugin.
  * Exit 0 on success, 1 (one line on stderr) on bad input or I/O error,
  * 2 on a usage error.
  */
@@ -18,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <sys/time.h>
 #include <unistd.h>
 
@@ -317,10 +321,10 @@ static uint8_t *encode(const struct spec *s, enum rrdd_ts_format format,
 	return buf;
 }
 
-static int write_all(int fd, const uint8_t *buf, size_t len)
+static int pwrite_all(int fd, const uint8_t *buf, size_t len, off_t off)
 {
 	while (len > 0) {
-		ssize_t w = write(fd, buf, len);
+		ssize_t w = pwrite(fd, buf, len, off);
 
 		if (w < 0 && errno == EINTR)
 			continue;
@@ -328,12 +332,13 @@ static int write_all(int fd, const uint8_t *buf, size_t len)
 			return -1;
 		buf += w;
 		len -= (size_t)w;
+		off += w;
 	}
 	return 0;
 }
 
 /* FILE.tmp, then rename: the reader sees the old file or the new one. */
-static int publish(const char *path, const uint8_t *buf, size_t len)
+static int publish_new(const char *path, const uint8_t *buf, size_t len)
 {
 	char *tmp;
 	int fd, rc = -1;
@@ -343,7 +348,7 @@ static int publish(const char *path, const uint8_t *buf, size_t len)
 	fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0)
 		say("%s: %s", tmp, strerror(errno));
-	else if (write_all(fd, buf, len) || close(fd)) {
+	else if (pwrite_all(fd, buf, len, 0) || close(fd)) {
 		say("%s: %s", tmp, strerror(errno));
 		unlink(tmp);
 	} else if (rename(tmp, path)) {
@@ -354,6 +359,56 @@ static int publish(const char *path, const uint8_t *buf, size_t len)
 	}
 	free(tmp);
 	return rc;
+}
+
+/*
+ * Rewrite an existing file that has room: everything after the header's
+ * CRCs and count first, then those, then zeros over what is left of the
+ * old body.  A reader that catches the file half way fails a CRC check
+ * and tries again next period, as with any plugin.  1: no room, use
+ * publish_new.
+ */
+static int publish_in_place(int fd, const uint8_t *buf, size_t len,
+			    off_t size)
+{
+	static const uint8_t zeros[4096];
+	const size_t split = 23;	/* "DATASOURCES", 2 CRCs, count */
+	off_t off;
+
+	if ((off_t)len > size)
+		return 1;
+	if (pwrite_all(fd, buf + split, len - split, (off_t)split) ||
+	    pwrite_all(fd, buf, split, 0))
+		return -1;
+	for (off = (off_t)len; off < size; off += (off_t)sizeof(zeros)) {
+		size_t n = size - off < (off_t)sizeof(zeros) ?
+			   (size_t)(size - off) : sizeof(zeros);
+
+		if (pwrite_all(fd, zeros, n, off))
+			return -1;
+	}
+	return 0;
+}
+
+static int publish(const char *path, const uint8_t *buf, size_t len)
+{
+	struct stat st;
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	int rc;
+
+	if (fd < 0 || fstat(fd, &st) || !S_ISREG(st.st_mode)) {
+		if (fd >= 0)
+			close(fd);
+		return publish_new(path, buf, len);
+	}
+	rc = publish_in_place(fd, buf, len, st.st_size);
+	if (rc < 0)
+		say("%s: %s", path, strerror(errno));
+	if (close(fd) && rc == 0) {
+		say("%s: %s", path, strerror(errno));
+		rc = -1;
+	}
+	return rc == 1 ? publish_new(path, buf, len) : rc;
 }
 
 static int run(const char *path, enum rrdd_ts_format format)

@@ -2,3 +2,4 @@
 # test-rrdd-mock: rrdd-mock against shell plugins built from rrdd-write
 # and rrdd-register.
 SCRIPT_TESTS += tests/tools/test-rrdd-mock
+SCRIPT_TESTS += tests/tools/test-rrdd-write
