@@ -41,11 +41,12 @@ struct metrics_http {
 __attribute__((format(printf, 3, 4)))
 static int fail(char *err, size_t err_len, const char *fmt, ...)
 {
-	va_list ap;
-
 	if (err && err_len) {
+		va_list ap;
+
 		va_start(ap, fmt);
-		vsnprintf(err, err_len, fmt, ap);
+		/* clang-tidy 14 carries va_list state across files. */
+		vsnprintf(err, err_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
 		va_end(ap);
 	}
 	return -1;
@@ -163,14 +164,18 @@ static int bind_socket(const char *host, uint16_t port, char *err,
 
 static uint16_t bound_port(int fd)
 {
-	struct sockaddr_storage ss;
-	socklen_t len = sizeof(ss);
+	union {
+		struct sockaddr sa;
+		struct sockaddr_in in;
+		struct sockaddr_in6 in6;
+	} u;
+	socklen_t len = sizeof(u);
 
-	if (getsockname(fd, (struct sockaddr *)&ss, &len) != 0)
+	memset(&u, 0, sizeof(u));
+	if (getsockname(fd, &u.sa, &len) != 0)
 		return 0;
-	if (ss.ss_family == AF_INET6)
-		return ntohs(((struct sockaddr_in6 *)&ss)->sin6_port);
-	return ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	return ntohs(u.sa.sa_family == AF_INET6 ? u.in6.sin6_port
+						: u.in.sin_port);
 }
 
 static unsigned or_default(unsigned v, unsigned dflt)

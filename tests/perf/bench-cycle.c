@@ -18,9 +18,9 @@
 #include "scrape.h"
 #include "xen_sim.h"
 
-#define DOMAINS 1000
-#define VCPUS 16
-#define PCPUS 64
+#define DOMAINS 1000u
+#define VCPUS 16u
+#define PCPUS 64u
 #define WARMUP 3
 #define CYCLES 60
 #define SCRAPES 10
@@ -104,7 +104,7 @@ static void report_cycles(struct bench *b)
 {
 	static double cpu[CYCLES], smp[CYCLES], der[CYCLES], wr[CYCLES],
 		wall[CYCLES];
-	double max_cpu = 0;
+	double max_cpu = 0, rss_mib;
 	struct phases p;
 	struct rusage ru;
 	struct stat st;
@@ -140,11 +140,11 @@ static void report_cycles(struct bench *b)
 	printf("%-34s %9.3f ms\n", "CPU per cycle, worst of 60", max_cpu / 1e6);
 	printf("%-34s %9.3f ms\n", "wall per cycle",
 	       bench_median(wall, CYCLES) / 1e6);
-	printf("%-34s %9.2f MiB %5s %s\n", "peak RSS (getrusage)",
-	       ru.ru_maxrss / 1024.0, "<= 16", ru.ru_maxrss / 1024.0 <=
-	       GOAL_RSS_MIB ? "met" : "MISSED");
+	rss_mib = (double)ru.ru_maxrss / 1024.0;
+	printf("%-34s %9.2f MiB %5s %s\n", "peak RSS (getrusage)", rss_mib,
+	       "<= 16", rss_mib <= GOAL_RSS_MIB ? "met" : "MISSED");
 	printf("%-34s %9.2f MiB\n", "  of which the stats tables",
-	       (double)DOMAINS * b->sim.doms[0].len / (1 << 20));
+	       (double)DOMAINS * (double)b->sim.doms[0].len / (1 << 20));
 }
 
 /* Scrapes at the same size, through the locking wrapper. */

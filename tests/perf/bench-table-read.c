@@ -19,8 +19,8 @@
 #include "table_sample.h"
 #include "xen_sim.h"
 
-#define VCPUS 16
-#define PCPUS 16
+#define VCPUS 16u
+#define PCPUS 16u
 #define RUNS 7
 #define TARGET_READS 4000000.0	/* slot reads per run */
 #define GOAL_NS 30.0

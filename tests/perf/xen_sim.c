@@ -43,7 +43,7 @@ static void init_domain(struct mem_table *t, uint32_t domid, unsigned vcpus,
 		handle[15 - i] = (uint8_t)(domid >> (8 * i));
 	memcpy(d->handle, handle, sizeof(handle));
 	d->nr_online_vcpus = vcpus;
-	d->tot_pages = 262144u * (1 + domid % 4);	/* 1..4 GiB */
+	d->tot_pages = 262144ull * (1 + domid % 4);	/* 1..4 GiB */
 	d->max_pages = d->tot_pages;
 	d->update_time = now;
 	for (unsigned i = 0; i < vcpus; i++) {

@@ -221,12 +221,13 @@ int main(int argc, char **argv)
 	sigaddset(&sigs, SIGTERM);
 	sigaddset(&sigs, SIGINT);
 	pthread_sigmask(SIG_BLOCK, &sigs, NULL);
-	if (setup(&s, &a) != 0) {
+	rc = setup(&s, &a);
+	if (rc != 0)
 		fprintf(stderr, "om-server: out of memory\n");
-		return 1;
-	}
-	rc = a.print >= 0 ? print_once(&s, (enum om_format)a.print)
-			  : serve(&s, &a, &sigs);
+	else if (a.print >= 0)
+		rc = print_once(&s, (enum om_format)a.print);
+	else
+		rc = serve(&s, &a, &sigs);
 	backend_destroy(s.backend);
 	xen_sim_free(&s.sim);
 	free(s.domids);

@@ -204,9 +204,9 @@ START_TEST(samples_grouped_under_their_family)
 	unsigned samples = 0;
 
 	for (char *line = strtok(t, "\n"); line; line = strtok(NULL, "\n")) {
-		char key[140];
-
 		if (sscanf(line, "# TYPE %127s %15s", family, type) == 2) {
+			char key[140];
+
 			snprintf(key, sizeof(key), " %s ", family);
 			ck_assert_msg(!strstr(seen, key), "family %s twice",
 				      family);
@@ -253,7 +253,7 @@ START_TEST(render_appends_and_grows)
 	om_buf_init(&b);
 	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_PROMETHEUS, &b), 0);
 	one = b.len;
-	ck_assert_msg(one > 512 * 60, "only %zu bytes", one);
+	ck_assert_msg(one > (size_t)512 * 60, "only %zu bytes", one);
 	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_PROMETHEUS, &b), 0);
 	ck_assert_int_eq(b.len, 2 * one);
 	ck_assert_int_eq(strlen(b.data), b.len);
