@@ -486,6 +486,19 @@ struct options {
     const char *destroy_cmd;
 };
 
+/* A guest's domain id (1 .. DOMID_FIRST_RESERVED - 1), or -1. */
+static long parse_domid(const char *s)
+{
+    char *end;
+    long v;
+
+    errno = 0;
+    v = strtol(s, &end, 10);
+    if (errno || end == s || *end || v <= 0 || v >= DOMID_FIRST_RESERVED)
+        return -1;
+    return v;
+}
+
 static int parse(int argc, char **argv, struct options *o)
 {
     static const struct option longopts[] = {
@@ -503,18 +516,17 @@ static int parse(int argc, char **argv, struct options *o)
     while ((c = getopt_long(argc, argv, "", longopts, NULL)) != -1) {
         switch (c) {
         case 'm': o->mode = optarg; break;
-        case 'a': o->guest_a = strtol(optarg, NULL, 10); break;
-        case 'b': o->guest_b = strtol(optarg, NULL, 10); break;
+        case 'a': o->guest_a = parse_domid(optarg); break;
+        case 'b': o->guest_b = parse_domid(optarg); break;
         case 'd': o->destroy_cmd = optarg; break;
         default: return -1;
         }
     }
-    if (!o->mode || o->guest_a <= 0 || o->guest_b <= 0 ||
-        o->guest_a >= DOMID_FIRST_RESERVED || o->guest_b >= DOMID_FIRST_RESERVED)
+    if (!o->mode || o->guest_a < 0 || o->guest_b < 0)
         return -1;
-    if (strcmp(o->mode, "stock") && strcmp(o->mode, "patched"))
+    if (strcmp(o->mode, "stock") != 0 && strcmp(o->mode, "patched") != 0)
         return -1;
-    if (!strcmp(o->mode, "patched") && !o->destroy_cmd)
+    if (strcmp(o->mode, "patched") == 0 && !o->destroy_cmd)
         return -1;
     return 0;
 }
@@ -563,7 +575,7 @@ int main(int argc, char **argv)
                 "libxenforeignmemory: %s\n", strerror(errno));
         return 1;
     }
-    if (!strcmp(o.mode, "stock"))
+    if (strcmp(o.mode, "stock") == 0)
         run_stock(&o);
     else
         run_patched(&o);
