@@ -15,7 +15,9 @@
 #include "cycle.h"
 #include "discovery.h"
 #include "log.h"
+#include "metrics_http.h"
 #include "options.h"
+#include "scrape.h"
 
 static int make_backend(enum backend_kind kind, struct backend **out)
 {
@@ -41,6 +43,36 @@ static int make_backend(enum backend_kind kind, struct backend **out)
 	}
 }
 
+/*
+ * --openmetrics: wrap the backend so scrapes (in the listener's threads)
+ * and the cycle can share it, then start listening.  *backend is replaced
+ * by the wrapper (which owns the original); NULL if that failed.
+ */
+static int start_openmetrics(const struct options *opts,
+			     struct backend **backend,
+			     struct metrics_http **http)
+{
+	struct metrics_http_config cfg = { .host = opts->openmetrics.host,
+					   .port = opts->openmetrics.port };
+	struct backend *wrapped = NULL;
+	char err[256];
+
+	if (scrape_backend_new(*backend, &wrapped) != BACKEND_OK) {
+		*backend = NULL;
+		log_err("out of memory starting the OpenMetrics listener");
+		return -1;
+	}
+	*backend = wrapped;
+	if (metrics_http_start(&cfg, scrape_render, wrapped, http, err,
+			       sizeof(err)) != 0) {
+		log_err("%s", err);
+		return -1;
+	}
+	log_info("OpenMetrics on http://%s:%u/metrics", opts->openmetrics.host,
+		 (unsigned)opts->openmetrics.port);
+	return 0;
+}
+
 /* SIGTERM/SIGINT become a readable descriptor the cycle polls. */
 static int stop_signals_fd(void)
 {
@@ -58,6 +90,7 @@ static int run(const struct options *opts)
 {
 	struct backend *backend = NULL;
 	struct domain_source *domains = NULL;
+	struct metrics_http *http = NULL;
 	char err[256];
 	int stop_fd, rc;
 
@@ -74,8 +107,15 @@ static int run(const struct options *opts)
 		close(stop_fd);
 		return EXIT_FAILURE;
 	}
+	if (opts->openmetrics.enabled &&
+	    start_openmetrics(opts, &backend, &http) != 0) {
+		backend_destroy(backend);
+		close(stop_fd);
+		return EXIT_FAILURE;
+	}
 	if (discovery_xenstore_new(&domains, err, sizeof(err)) != 0) {
 		log_err("%s", err);
+		metrics_http_stop(http);
 		backend_destroy(backend);
 		close(stop_fd);
 		return EXIT_FAILURE;
@@ -83,6 +123,7 @@ static int run(const struct options *opts)
 	log_info("started: backend %s, uid %s", backend_name(backend),
 		 opts->uid);
 	rc = cycle_run(opts, backend, domains, stop_fd);
+	metrics_http_stop(http);	/* no scrape may outlive the backend */
 	domains->ops->destroy(domains);
 	backend_destroy(backend);
 	close(stop_fd);
@@ -104,13 +145,6 @@ int main(int argc, char **argv)
 		return 2;
 	default:
 		break;
-	}
-	if (opts.openmetrics.enabled) {
-		fprintf(stderr, "xcp-rrdd-vcpustats: --openmetrics %s:%u: the "
-			"OpenMetrics listener is not yet available in this "
-			"version\n", opts.openmetrics.host,
-			(unsigned)opts.openmetrics.port);
-		return 2;
 	}
 	log_setup("xcp-rrdd-vcpustats", opts.foreground, opts.verbose);
 	return run(&opts);

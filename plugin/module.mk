@@ -1,7 +1,7 @@
 # plugin: the xcp-rrdd-vcpustats daemon.  Every plugin/*.c except main.c
 # goes into an internal static library, so the unit tests link the same
 # objects the daemon runs.
-PLUGIN_PKGS := xenforeignmemory xencontrol xenstore
+PLUGIN_PKGS := xenforeignmemory xencontrol xenstore libmicrohttpd
 PLUGIN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PLUGIN_PKGS)) \
                  -Iplugin -Iplugin/xen-public $(RRDD_CFLAGS)
 MODULE_CFLAGS_plugin := $(PLUGIN_CFLAGS)
@@ -11,7 +11,7 @@ PLUGIN_BIN := $(BIN)/xcp-rrdd-vcpustats
 PLUGIN_SRCS := $(wildcard plugin/*.c)
 PLUGIN_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out plugin/main.c,$(PLUGIN_SRCS)))
 PLUGIN_LIBS := $(PLUGIN_LIB) $(RRDD_LIBS) \
-               $(shell $(PKG_CONFIG) --libs $(PLUGIN_PKGS))
+               $(shell $(PKG_CONFIG) --libs $(PLUGIN_PKGS)) -lpthread
 
 $(PLUGIN_LIB): $(PLUGIN_LIB_OBJS)
 	@mkdir -p $(@D)

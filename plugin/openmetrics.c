@@ -95,6 +95,20 @@ static void put_fmt(struct om_buf *b, const char *fmt, ...)
 	b->len += (size_t)n;
 }
 
+/* Decimal digits of v, zero-padded to width (0: no padding).  A scrape
+ * of a big host prints ~10^5 numbers: printf would dominate it. */
+static void put_u64(struct om_buf *b, uint64_t v, int width)
+{
+	char tmp[24];
+	int n = 0;
+
+	do {
+		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
+		v /= 10;
+	} while (v || n < width);
+	put(b, tmp + sizeof(tmp) - n, (size_t)n);
+}
+
 /* Escape backslash, newline and (when quote) the double quote. */
 static void put_escaped(struct om_buf *b, const char *s, bool quote)
 {
@@ -219,25 +233,48 @@ static void sample_name(struct om_buf *b, const struct family *f)
 	put_str(b, suffix(f));
 }
 
-/* `{vm_uuid="...",domid="N"` (left open for more labels). */
-static void dom_labels(struct om_buf *b, const struct dom_sample *d)
+/*
+ * A domain's labels `{vm_uuid="...",domid="N"` (left open for more), built
+ * once per domain and family and copied into every line.
+ */
+struct dom_prefix {
+	struct om_buf text;
+};
+
+static void dom_prefix_set(struct dom_prefix *p, const struct dom_sample *d)
 {
-	put_str(b, "{vm_uuid=\"");
-	om_escape_label(b, d->uuid);
-	put_fmt(b, "\",domid=\"%" PRIu32 "\"", d->domid);
+	p->text.len = 0;
+	put_str(&p->text, "{vm_uuid=\"");
+	om_escape_label(&p->text, d->uuid);
+	put_str(&p->text, "\",domid=\"");
+	put_u64(&p->text, d->domid, 0);
+	put_str(&p->text, "\"");
+}
+
+static void put_prefix(struct om_buf *b, const struct dom_prefix *p)
+{
+	if (p->text.failed)
+		b->failed = true;
+	else
+		put(b, p->text.data, p->text.len);
 }
 
 /* Nanoseconds as exact decimal seconds (a double would round). */
 static void put_seconds(struct om_buf *b, uint64_t ns)
 {
 	ns &= SAMPLE_TIME_MASK;
-	put_fmt(b, " %" PRIu64 ".%09" PRIu64 "\n", ns / 1000000000u,
-		ns % 1000000000u);
+	put(b, " ", 1);
+	put_u64(b, ns / 1000000000u, 0);
+	put(b, ".", 1);
+	put_u64(b, ns % 1000000000u, 9);
+	put(b, "\n", 1);
 }
 
 static void put_uint(struct om_buf *b, uint64_t v)
 {
-	put_fmt(b, " %" PRIu64 "\n", v);
+	put(b, " ", 1);
+	put_u64(b, v, 0);
+	put(b, "\n", 1);
 }
 
 /* ---- the sample's families ---------------------------------------------- */
@@ -246,35 +283,49 @@ static const char *const runstate_names[SAMPLE_VCPU_RUNSTATES] = {
 	"running", "runnable", "blocked", "offline",
 };
 
-static void vcpu_runstates(struct om_buf *b, const struct dom_sample *d,
-			   unsigned i)
+/* `name{vm_uuid=..,domid=..,vcpu="i"` (left open). */
+static void vcpu_line(struct om_buf *b, const struct family *f,
+		      const struct dom_prefix *p, unsigned i)
+{
+	sample_name(b, f);
+	put_prefix(b, p);
+	put_str(b, ",vcpu=\"");
+	put_u64(b, i, 0);
+	put_str(b, "\"");
+}
+
+static void vcpu_runstates(struct om_buf *b, const struct dom_prefix *p,
+			   const struct dom_sample *d, unsigned i)
 {
 	const struct vcpu_sample *v = &d->vcpus[i];
 	/* Without runstates (hypercall backend) only running is known. */
 	unsigned n = v->has_runstates ? SAMPLE_VCPU_RUNSTATES : 1;
 
 	for (unsigned s = 0; s < n; s++) {
-		sample_name(b, &F_VCPU_RUNSTATE);
-		dom_labels(b, d);
-		put_fmt(b, ",vcpu=\"%u\",state=\"%s\"}", i, runstate_names[s]);
+		vcpu_line(b, &F_VCPU_RUNSTATE, p, i);
+		put_str(b, ",state=\"");
+		put_str(b, runstate_names[s]);
+		put_str(b, "\"}");
 		put_seconds(b, v->has_runstates ? v->runstate_ns[s]
 						: v->cpu_time_ns);
 	}
 }
 
 static void render_vcpus(struct om_buf *b, const struct host_sample *s,
-			 enum om_format fmt)
+			 struct dom_prefix *p, enum om_format fmt)
 {
 	family_header(b, &F_VCPU_RUNSTATE, fmt);
-	for (size_t d = 0; d < s->n_doms; d++)
+	for (size_t d = 0; d < s->n_doms; d++) {
+		dom_prefix_set(p, &s->doms[d]);
 		for (unsigned i = 0; i < s->doms[d].nr_vcpus; i++)
-			vcpu_runstates(b, &s->doms[d], i);
+			vcpu_runstates(b, p, &s->doms[d], i);
+	}
 	family_header(b, &F_VCPU_ONLINE, fmt);
 	for (size_t d = 0; d < s->n_doms; d++) {
+		dom_prefix_set(p, &s->doms[d]);
 		for (unsigned i = 0; i < s->doms[d].nr_vcpus; i++) {
-			sample_name(b, &F_VCPU_ONLINE);
-			dom_labels(b, &s->doms[d]);
-			put_fmt(b, ",vcpu=\"%u\"}", i);
+			vcpu_line(b, &F_VCPU_ONLINE, p, i);
+			put_str(b, "}");
 			put_uint(b, s->doms[d].vcpus[i].online ? 1 : 0);
 		}
 	}
@@ -282,14 +333,16 @@ static void render_vcpus(struct om_buf *b, const struct host_sample *s,
 
 /* One sample per domain of a domain-wide family. */
 static void render_dom_family(struct om_buf *b, const struct host_sample *s,
-			      const struct family *f, enum om_format fmt)
+			      struct dom_prefix *p, const struct family *f,
+			      enum om_format fmt)
 {
 	family_header(b, f, fmt);
 	for (size_t i = 0; i < s->n_doms; i++) {
 		const struct dom_sample *d = &s->doms[i];
 
+		dom_prefix_set(p, d);
 		sample_name(b, f);
-		dom_labels(b, d);
+		put_prefix(b, p);
 		put_str(b, "}");
 		if (f == &F_DOM_CPU)
 			put_seconds(b, d->cpu_time_ns);
@@ -306,7 +359,9 @@ static void render_pcpus(struct om_buf *b, const struct host_sample *s,
 	family_header(b, &F_PCPU_IDLE, fmt);
 	for (unsigned i = 0; i < s->nr_pcpus; i++) {
 		sample_name(b, &F_PCPU_IDLE);
-		put_fmt(b, "{cpu=\"%u\"}", i);
+		put_str(b, "{cpu=\"");
+		put_u64(b, i, 0);
+		put_str(b, "\"}");
 		put_seconds(b, s->pcpu_idle_ns[i]);
 	}
 }
@@ -353,10 +408,14 @@ static void render_health(struct om_buf *b, const struct om_health *h,
 int om_render(const struct host_sample *sample, const struct om_health *health,
 	      enum om_format format, struct om_buf *out)
 {
-	render_vcpus(out, sample, format);
-	render_dom_family(out, sample, &F_DOM_CPU, format);
-	render_dom_family(out, sample, &F_DOM_MEMORY, format);
-	render_dom_family(out, sample, &F_DOM_ONLINE, format);
+	struct dom_prefix p;
+
+	om_buf_init(&p.text);
+	render_vcpus(out, sample, &p, format);
+	render_dom_family(out, sample, &p, &F_DOM_CPU, format);
+	render_dom_family(out, sample, &p, &F_DOM_MEMORY, format);
+	render_dom_family(out, sample, &p, &F_DOM_ONLINE, format);
+	om_buf_free(&p.text);
 	render_pcpus(out, sample, format);
 	if (health)
 		render_health(out, health, format);

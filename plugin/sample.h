@@ -15,10 +15,17 @@
 /* Xen can leak XEN_RUNSTATE_UPDATE (bit 63) into times; rrdp-cpu masks it. */
 #define SAMPLE_TIME_MASK (~(UINT64_C(1) << 63))
 
+/* Per-vCPU runstates, in Xen's order: running, runnable, blocked, offline. */
+#define SAMPLE_VCPU_RUNSTATES 4
+
 struct vcpu_sample {
 	uint64_t cpu_time_ns;	/* running time, as XEN_DOMCTL_getvcpuinfo */
 	bool online;
 	bool blocked;		/* blocked waiting for an event */
+	/* Time in each runstate, period in progress included (OpenMetrics);
+	 * only backends that can read them set has_runstates. */
+	bool has_runstates;
+	uint64_t runstate_ns[SAMPLE_VCPU_RUNSTATES];
 };
 
 /*

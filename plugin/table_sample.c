@@ -51,6 +51,17 @@ uint64_t table_running_time(const struct xen_stats_vcpu *v, uint64_t now)
 	return t;
 }
 
+/* All four runstate times at Xen time now, the same way. */
+static void runstate_times(const struct xen_stats_vcpu *v, uint64_t now,
+			   uint64_t out[SAMPLE_VCPU_RUNSTATES])
+{
+	if (v->update_time > now)
+		now = v->update_time;
+	for (uint32_t s = 0; s < SAMPLE_VCPU_RUNSTATES; s++)
+		out[s] = v->time[s] + (v->state == s && now > v->state_entry_time
+				       ? now - v->state_entry_time : 0);
+}
+
 static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 		      uint64_t now)
 {
@@ -67,6 +78,8 @@ static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 		d->vcpus[i].cpu_time_ns = table_running_time(&v, now);
 		d->vcpus[i].online = (v.flags & XEN_STATS_VCPUF_online) != 0;
 		d->vcpus[i].blocked = v.state == XEN_STATS_RUNSTATE_blocked;
+		runstate_times(&v, now, d->vcpus[i].runstate_ns);
+		d->vcpus[i].has_runstates = true;
 		d->cpu_time_ns += d->vcpus[i].cpu_time_ns;
 	}
 	return STATS_OK;

@@ -180,9 +180,8 @@ static void report_scrapes(struct bench *b)
 	sample_free(&s);
 	printf("OpenMetrics scrape at the same size (%zu bytes of text):\n",
 	       bytes);
-	printf("%-34s %9.3f ms\n", "  sample under the lock (max wait",
-	       bench_median(locked, SCRAPES) / 1e6);
-	printf("%-34s\n", "   a cycle can see from a scrape)");
+	printf("%-34s %9.3f ms  (the longest a cycle waits)\n",
+	       "  sample, under the lock", bench_median(locked, SCRAPES) / 1e6);
 	printf("%-34s %9.3f ms\n", "  whole scrape (sample + render)",
 	       bench_median(total, SCRAPES) / 1e6);
 }

@@ -477,6 +477,14 @@ START_TEST(each_scrape_reads_the_tables_now)
 			     " 1\n") != NULL, "backend not named");
 	ck_assert_msg(strstr(t2, "xcp_vcpustats_scrapes_total 2\n") != NULL,
 		      "scrapes not counted");
+	/* vCPU 1: 6 s of history, blocked since 100 s: the period in
+	 * progress counts for the state it is in, and only for that one. */
+	ck_assert_msg(strstr(t2, "domid=\"1\",vcpu=\"1\",state=\"blocked\"} "
+			     "16.000000000\n") != NULL, "%s", t2);
+	ck_assert_msg(strstr(t2, "domid=\"1\",vcpu=\"1\",state=\"running\"} "
+			     "2.000000000\n") != NULL, "%s", t2);
+	ck_assert_msg(strstr(t2, "domid=\"1\",vcpu=\"0\",state=\"blocked\"} "
+			     "3.000000000\n") != NULL, "%s", t2);
 	/* pCPU 1 idle since 100 s, at Xen time 110 s. */
 	ck_assert_msg(strstr(t2, "xen_pcpu_idle_seconds_total{cpu=\"1\"} "
 			     "10.000000000\n") != NULL, "%s", t2);
