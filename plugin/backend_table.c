@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/mman.h>
+#include <time.h>
 #include <xenctrl.h>
 #include <xenforeignmemory.h>
 #include <xenstore.h>
@@ -39,6 +40,8 @@ struct table_backend {
 	unsigned nr_pcpus;		/* as the hypercall backend counts */
 	struct mapping host;
 	uint64_t *last_idle;		/* per pCPU: kept if a slot is busy */
+	bool have_offset;
+	int64_t xen_offset;		/* Xen time - CLOCK_MONOTONIC_RAW */
 	struct mapping *doms;		/* sorted by domid */
 	size_t n_doms, cap_doms;
 };
@@ -210,12 +213,54 @@ static void tb_remove_domain(struct backend *b, uint32_t domid)
 	t->n_doms--;
 }
 
+static uint64_t mono_raw_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC_RAW, &ts);
+	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
+}
+
+/*
+ * Xen's current time, without a hypercall.  The newest write in the host
+ * table lags it by up to a scheduler time slice, and that lag changes
+ * from cycle to cycle: extrapolating running vCPUs only to the newest
+ * write would make a busy vCPU's rate jitter around 1.0 by a few 0.1 %,
+ * and xcp-rrdd stores a derive above its max (1.0) as NaN.  So track the
+ * offset between Xen time and dom0's raw monotonic clock (both count
+ * from the same hardware clock): every observation is a lower bound, the
+ * largest is best; a slow decay (10 ppm of a 5 s cycle) follows drift.
+ */
+#define OFFSET_DECAY_NS 50000
+
+static uint64_t sample_pcpus(struct table_backend *t, struct host_sample *out)
+{
+	uint64_t raw = mono_raw_ns();
+	uint64_t hint = t->have_offset ? (uint64_t)((int64_t)raw + t->xen_offset)
+				       : 0;
+	uint64_t newest = table_sample_pcpus_at(&t->host.view, t->nr_pcpus,
+						t->last_idle, hint, out);
+	int64_t seen = (int64_t)newest - (int64_t)raw;
+
+	if (newest == 0)
+		return hint;
+	if (!t->have_offset || seen > t->xen_offset) {
+		t->xen_offset = seen;
+		t->have_offset = true;
+	} else {
+		t->xen_offset -= OFFSET_DECAY_NS;
+	}
+	/* A hint far ahead of every write is not to be trusted. */
+	if (hint > newest && hint - newest <= TABLE_HINT_MAX_AHEAD_NS)
+		return hint;
+	return newest;
+}
+
 static int tb_sample(struct backend *b, const uint32_t *domids, size_t n,
 		     struct host_sample *out)
 {
 	struct table_backend *t = tb(b);
-	uint64_t now = table_sample_pcpus(&t->host.view, t->nr_pcpus,
-					  t->last_idle, out);
+	uint64_t now = sample_pcpus(t, out);
 	int rc = STATS_OK;
 
 	for (size_t i = 0; rc != TABLE_ENOMEM && i < n; i++) {

@@ -195,10 +195,8 @@ static void resolve_uuids(struct cycle *c)
 }
 
 /* A timestamp that always moves on, even if the clock steps back. */
-static double fresh_timestamp(struct cycle *c)
+static double fresh_timestamp(struct cycle *c, double ts)
 {
-	double ts = wall_now();
-
 	if (c->opts->ts_format == RRDD_TS_INT64)
 		ts = floor(ts);
 	if (ts <= c->last_timestamp)
@@ -211,10 +209,15 @@ static double fresh_timestamp(struct cycle *c)
 static void sample_and_write(struct cycle *c)
 {
 	struct rrdd_error err = { 0 };
+	double t0, t1;
 	int rc;
 
 	sample_reset(&c->sample);
+	/* The payload's timestamp is the instant of the readings (the
+	 * middle of the sampling): rrdd divides by timestamp differences. */
+	t0 = wall_now();
 	rc = backend_sample(c->backend, c->live.ids, c->live.n, &c->sample);
+	t1 = wall_now();
 	if (rc != BACKEND_OK) {
 		log_err("sampling failed (%s backend, status %d); payload not "
 			"updated this cycle",
@@ -227,7 +230,8 @@ static void sample_and_write(struct cycle *c)
 		return;
 	}
 	if (rrdd_writer_set_sources(c->writer, c->set.ds, c->set.n, &err) != 0 ||
-	    rrdd_writer_update(c->writer, fresh_timestamp(c), c->set.values,
+	    rrdd_writer_update(c->writer, fresh_timestamp(c, (t0 + t1) / 2),
+			       c->set.values,
 			       &err) != 0) {
 		log_err("writing the payload failed: %s", err.msg);
 		return;

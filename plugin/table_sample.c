@@ -7,10 +7,17 @@
 uint64_t table_sample_pcpus(const struct stats_view *host, unsigned nr_pcpus,
 			    uint64_t *last_idle, struct host_sample *out)
 {
+	return table_sample_pcpus_at(host, nr_pcpus, last_idle, 0, out);
+}
+
+uint64_t table_sample_pcpus_at(const struct stats_view *host,
+			       unsigned nr_pcpus, uint64_t *last_idle,
+			       uint64_t now_hint, struct host_sample *out)
+{
 	unsigned n = nr_pcpus < host->nr_slots ? nr_pcpus : host->nr_slots;
 	struct xen_stats_pcpu *slots = calloc(n ? n : 1, sizeof(*slots));
 	bool *fresh = calloc(n ? n : 1, sizeof(*fresh));
-	uint64_t now = 0;
+	uint64_t now = 0, newest;
 
 	if (!slots || !fresh || sample_set_pcpus(out, n) != 0) {
 		free(slots);
@@ -24,6 +31,9 @@ uint64_t table_sample_pcpus(const struct stats_view *host, unsigned nr_pcpus,
 		if (fresh[i] && slots[i].update_time > now)
 			now = slots[i].update_time;
 	}
+	newest = now;
+	if (now_hint > now && now_hint - now <= TABLE_HINT_MAX_AHEAD_NS)
+		now = now_hint;
 	for (unsigned i = 0; i < n; i++) {
 		const struct xen_stats_pcpu *p = &slots[i];
 		uint64_t idle = p->idle_time;
@@ -37,7 +47,7 @@ uint64_t table_sample_pcpus(const struct stats_view *host, unsigned nr_pcpus,
 	}
 	free(slots);
 	free(fresh);
-	return now;
+	return newest;
 }
 
 uint64_t table_running_time(const struct xen_stats_vcpu *v, uint64_t now)

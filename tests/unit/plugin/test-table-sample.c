@@ -184,6 +184,35 @@ START_TEST(pcpu_idle_includes_idle_period_to_now)
 }
 END_TEST
 
+START_TEST(pcpu_idle_extrapolates_to_a_near_hint_only)
+{
+	struct mem_table t = mem_table_host(1);
+	struct stats_view v = host_view(&t);
+	struct xen_stats_pcpu *p = mem_table_pcpu(&t, 0);
+	uint64_t last[1] = { 0 };
+	struct host_sample s;
+
+	p->flags = XEN_STATS_PCPUF_online | XEN_STATS_PCPUF_idle;
+	p->idle_time = 100;
+	p->state_entry_time = 1000;
+	p->update_time = 2000;
+	sample_init(&s);
+	/* 1 ms past the newest write: believed; the newest write returned */
+	ck_assert_msg(table_sample_pcpus_at(&v, 1, last, 1002000, &s) == 2000,
+		      "returns the newest write");
+	ck_assert_msg(s.pcpu_idle_ns[0] == 100 + 1001000, "idle %llu",
+		      (unsigned long long)s.pcpu_idle_ns[0]);
+	/* far ahead (a clock gone wrong): ignored, idle stays where it was */
+	ck_assert_msg(table_sample_pcpus_at(&v, 1, last,
+					    2000 + 10 * TABLE_HINT_MAX_AHEAD_NS,
+					    &s) == 2000, "newest");
+	ck_assert_msg(s.pcpu_idle_ns[0] == 100 + 1001000, "idle %llu",
+		      (unsigned long long)s.pcpu_idle_ns[0]);
+	sample_free(&s);
+	mem_table_free(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("table-sample");
@@ -194,6 +223,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, busy_vcpu_slot_skips_domain_for_the_cycle);
 	tcase_add_test(tc, busy_section_and_dying_domain_left_out);
 	tcase_add_test(tc, pcpu_idle_includes_idle_period_to_now);
+	tcase_add_test(tc, pcpu_idle_extrapolates_to_a_near_hint_only);
 	suite_add_tcase(s, tc);
 	return s;
 }
