@@ -240,7 +240,9 @@ static uint64_t sample_pcpus(struct table_backend *t, struct host_sample *out)
 				       : 0;
 	uint64_t newest = table_sample_pcpus_at(&t->host.view, t->nr_pcpus,
 						t->last_idle, hint, out);
-	int64_t seen = (int64_t)newest - (int64_t)raw;
+	/* Clock read after the table: the observation stays a lower bound
+	 * even if dom0 was descheduled in between. */
+	int64_t seen = (int64_t)newest - (int64_t)mono_raw_ns();
 
 	if (newest == 0)
 		return hint;
