@@ -34,6 +34,7 @@ struct cycle {
 	double backoff;		/* seconds until the next retry */
 	double retry_at;	/* monotonic time of the next attempt */
 	double last_timestamp;
+	double last_write;	/* monotonic time of the last payload */
 	ino_t file_ino;		/* payload file xcp-rrdd opened at register */
 };
 
@@ -131,6 +132,19 @@ static void follow_file(struct cycle *c)
 	c->file_ino = st.st_ino;
 }
 
+/*
+ * Registering right after a write, rrdd answers about 0.5 s (its read of
+ * that very payload): do not write again for the same read, wait for the
+ * next one.
+ */
+static double not_twice(const struct cycle *c, double wait)
+{
+	if (wait < CYCLE_MIN_WAIT && c->last_write > 0 &&
+	    monotonic_now() - c->last_write < 1.0)
+		return wait + CYCLE_RRDD_PERIOD;
+	return wait;
+}
+
 /* Register; returns the seconds to wait before sampling. */
 static double register_or_back_off(struct cycle *c)
 {
@@ -147,7 +161,7 @@ static double register_or_back_off(struct cycle *c)
 				 c->opts->uid);
 		c->registered = c->ever_registered = true;
 		c->backoff = 0;
-		return cycle_wait_after_register(next);
+		return not_twice(c, cycle_wait_after_register(next));
 	}
 	if (c->registered || c->backoff == 0)
 		log_warn("xcp-rrdd registration failed (%s); sampling on, "
@@ -236,6 +250,7 @@ static void sample_and_write(struct cycle *c)
 		log_err("writing the payload failed: %s", err.msg);
 		return;
 	}
+	c->last_write = monotonic_now();
 	follow_file(c);
 	log_debug("cycle: %zu domains, %zu datasources", c->sample.n_doms,
 		  c->set.n);

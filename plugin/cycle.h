@@ -18,6 +18,9 @@
 #define CYCLE_NEG_SHIFT 0.5
 /* xcp-rrdd's reading period for Five_Seconds plugins. */
 #define CYCLE_RRDD_PERIOD 5.0
+/* A wait shorter than this right after a write means "the read of the
+ * payload just written": the next write is for the read after. */
+#define CYCLE_MIN_WAIT 0.1
 /* Registration back-off bounds, seconds. */
 #define CYCLE_BACKOFF_MIN 1.0
 #define CYCLE_BACKOFF_MAX 60.0

@@ -5,6 +5,7 @@
  * a clean stop.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -133,8 +134,8 @@ START_TEST(registers_each_cycle_and_writes_fresh_payloads)
 	struct rig r;
 	char uid[64];
 
-	/* next read in 0.6 s: write 0.5 s early, so cycles 0.1 s apart */
-	rig_up(&r, true, 0.6);
+	/* next read in 0.7 s: write 0.5 s early, so cycles 0.2 s apart */
+	rig_up(&r, true, 0.7);
 	r.opts.cycles = 4;
 	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
 				   r.stop[0]), 0);
@@ -164,7 +165,7 @@ START_TEST(domains_follow_the_source)
 {
 	struct rig r;
 
-	rig_up(&r, true, 0.55);
+	rig_up(&r, true, 0.65);
 	r.opts.cycles = 5;
 	r.peek.change_at = 2;	/* during sample 2: {1,2} -> {1,3} */
 	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
@@ -210,7 +211,7 @@ START_TEST(registration_retried_with_back_off)
 {
 	struct rig r;
 
-	rig_up(&r, true, 0.55);
+	rig_up(&r, true, 0.65);
 	rrdd_double_fail(r.rrdd, true);
 	r.opts.interval = 0.25;
 	r.opts.cycles = 6;	/* 1.5 s: the retry comes after 1 s */
@@ -296,7 +297,7 @@ START_TEST(grown_file_registers_again)
 {
 	struct rig r;
 
-	rig_up(&r, true, 0.55);
+	rig_up(&r, true, 0.65);
 	r.opts.cycles = 4;
 	r.backend->on_sample = grow;
 	r.backend->ctx = r.src;
@@ -305,6 +306,37 @@ START_TEST(grown_file_registers_again)
 	/* once when the file was replaced, once at the end */
 	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 2);
 	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 4);
+	rig_down(&r);
+}
+END_TEST
+
+static void *stop_later(void *arg)
+{
+	int fd = *(int *)arg;
+
+	usleep(1500 * 1000);
+	if (write(fd, "x", 1) != 1)
+		abort();
+	return NULL;
+}
+
+START_TEST(no_second_write_for_the_same_read)
+{
+	struct rig r;
+	pthread_t stopper;
+
+	/* rrdd reads in 0.55 s: the payload written at start is for that
+	 * read; the next write must wait for the read after (5 s later),
+	 * so nothing more is sampled before the stop at 1.5 s. */
+	rig_up(&r, true, 0.55);
+	r.opts.cycles = 0;
+	ck_assert_int_eq(pthread_create(&stopper, NULL, stop_later, &r.stop[1]),
+			 0);
+	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
+				   r.stop[0]), 0);
+	pthread_join(stopper, NULL);
+	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 1);
+	ck_assert_int_eq(r.backend->samples, 1);
 	rig_down(&r);
 }
 END_TEST
@@ -323,6 +355,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, stop_fd_ends_cleanly);
 	tcase_add_test(tc, int_timestamps_still_move_on);
 	tcase_add_test(tc, grown_file_registers_again);
+	tcase_add_test(tc, no_second_write_for_the_same_read);
 	suite_add_tcase(s, tc);
 	return s;
 }
