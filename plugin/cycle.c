@@ -146,12 +146,13 @@ static double not_twice(const struct cycle *c, double wait)
 }
 
 /* Register; returns the seconds to wait before sampling. */
-static double register_or_back_off(struct cycle *c)
+static double register_or_back_off(struct cycle *c, double *next_out)
 {
 	struct rrdd_error err = { 0 };
 	double next = 0;
 	double now = monotonic_now();
 
+	*next_out = -1;
 	if (!c->registered && now < c->retry_at)
 		return c->opts->interval;
 	if (rrdd_rpc_register(&c->rpc, c->opts->uid, RRDD_FIVE_SECONDS, &next,
@@ -161,6 +162,7 @@ static double register_or_back_off(struct cycle *c)
 				 c->opts->uid);
 		c->registered = c->ever_registered = true;
 		c->backoff = 0;
+		*next_out = next;
 		return not_twice(c, cycle_wait_after_register(next));
 	}
 	if (c->registered || c->backoff == 0)
@@ -310,8 +312,20 @@ int cycle_run(const struct options *opts, struct backend *backend,
 	/* xcp-rrdd opens the file when the plugin registers: have one. */
 	sample_and_write(&c);
 	while (opts->cycles == 0 || done < opts->cycles) {
-		double wait = register_or_back_off(&c);
+		double next;
+		double wait = register_or_back_off(&c, &next);
 
+		/*
+		 * The read is too close to write for: it takes the payload
+		 * already there.  Ask again once it is done, for the true
+		 * time of the one after (whatever rrdd's period).
+		 */
+		if (next >= 0 && next - CYCLE_NEG_SHIFT < CYCLE_MIN_WAIT) {
+			if (!wait_until(&c, monotonic_now() + next +
+					    CYCLE_AFTER_READ))
+				break;
+			wait = register_or_back_off(&c, &next);
+		}
 		if (!wait_until(&c, monotonic_now() + wait))
 			break;
 		refresh_domains(&c, false);

@@ -21,6 +21,8 @@
 /* A wait shorter than this right after a write means "the read of the
  * payload just written": the next write is for the read after. */
 #define CYCLE_MIN_WAIT 0.1
+/* How long after a read to ask rrdd again for the next one. */
+#define CYCLE_AFTER_READ 0.1
 /* Registration back-off bounds, seconds. */
 #define CYCLE_BACKOFF_MIN 1.0
 #define CYCLE_BACKOFF_MAX 60.0

@@ -326,8 +326,9 @@ START_TEST(no_second_write_for_the_same_read)
 	pthread_t stopper;
 
 	/* rrdd reads in 0.55 s: the payload written at start is for that
-	 * read; the next write must wait for the read after (5 s later),
-	 * so nothing more is sampled before the stop at 1.5 s. */
+	 * read.  The plugin asks again after it (0.65 s), and since this
+	 * double always answers 0.55 s, falls back to the read after next,
+	 * 5 s later: nothing more is sampled before the stop at 1.5 s. */
 	rig_up(&r, true, 0.55);
 	r.opts.cycles = 0;
 	ck_assert_int_eq(pthread_create(&stopper, NULL, stop_later, &r.stop[1]),
@@ -335,8 +336,30 @@ START_TEST(no_second_write_for_the_same_read)
 	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
 				   r.stop[0]), 0);
 	pthread_join(stopper, NULL);
-	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 1);
+	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 2);
 	ck_assert_int_eq(r.backend->samples, 1);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(one_payload_per_read_of_a_periodic_rrdd)
+{
+	struct rig r;
+	char payload[256];
+
+	/* An rrdd that reads every 1.2 s (not its real 5 s: the plugin must
+	 * follow what rrdd answers).  Each read must find a new payload. */
+	rig_up(&r, false, 0);
+	snprintf(payload, sizeof(payload), "%s/%s", r.dir, r.opts.uid);
+	r.rrdd = rrdd_double_start_periodic(1.2, payload);
+	r.opts.rrdd_socket = rrdd_double_path(r.rrdd);
+	r.opts.cycles = 4;
+	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
+				   r.stop[0]), 0);
+	ck_assert_msg(rrdd_double_reads(r.rrdd) >= 3, "reads %u",
+		      rrdd_double_reads(r.rrdd));
+	ck_assert_int_eq(rrdd_double_repeats(r.rrdd), 0);
+	ck_assert_int_eq(r.backend->samples, 5);
 	rig_down(&r);
 }
 END_TEST
@@ -356,6 +379,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, int_timestamps_still_move_on);
 	tcase_add_test(tc, grown_file_registers_again);
 	tcase_add_test(tc, no_second_write_for_the_same_read);
+	tcase_add_test(tc, one_payload_per_read_of_a_periodic_rrdd);
 	suite_add_tcase(s, tc);
 	return s;
 }

@@ -2,6 +2,8 @@
 #include "plugin/support/rrdd_double.h"
 
 #include <errno.h>
+#include <math.h>
+#include <time.h>
 #include <poll.h>
 #include <pthread.h>
 #include <stdio.h>
@@ -25,7 +27,48 @@ struct rrdd_double {
 	bool fail;
 	unsigned registers, deregisters;
 	char last_uid[128];
+	double period;		/* > 0: periodic mode */
+	double start;		/* monotonic, periodic mode */
+	char payload[256];
+	unsigned reads, repeats;
+	unsigned char last_ts[8];
 };
+
+static double mono(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+/* Seconds until the next periodic read. */
+static double until_read(const struct rrdd_double *d)
+{
+	double since = mono() - d->start;
+
+	return d->period - fmod(since, d->period);
+}
+
+/* One read of the payload's timestamp, as rrdd's reader would. */
+static void read_payload(struct rrdd_double *d)
+{
+	unsigned char ts[8];
+	FILE *f = fopen(d->payload, "rb");
+	bool ok = f && fseek(f, 23, SEEK_SET) == 0 &&
+		  fread(ts, 1, sizeof(ts), f) == sizeof(ts);
+
+	if (f)
+		fclose(f);
+	if (!ok)
+		return;
+	pthread_mutex_lock(&d->lock);
+	if (d->reads && memcmp(ts, d->last_ts, sizeof(ts)) == 0)
+		d->repeats++;
+	d->reads++;
+	memcpy(d->last_ts, ts, sizeof(ts));
+	pthread_mutex_unlock(&d->lock);
+}
 
 static size_t content_length(const char *req)
 {
@@ -114,7 +157,8 @@ static void serve(struct rrdd_double *d, int fd)
 		snprintf(members, sizeof(members),
 			 "<member><name>Status</name><value>Success</value>"
 			 "</member><member><name>Value</name><value><double>"
-			 "%.3f</double></value></member>", d->next_reading);
+			 "%.3f</double></value></member>",
+			 d->period > 0 ? until_read(d) : d->next_reading);
 	}
 	pthread_mutex_unlock(&d->lock);
 	reply(fd, members);
@@ -129,12 +173,19 @@ static void *run(void *arg)
 			{ .fd = d->listen_fd, .events = POLLIN },
 			{ .fd = d->stop_pipe[0], .events = POLLIN },
 		};
-		int fd;
+		int fd, rc;
+		double left = d->period > 0 ? until_read(d) : -1;
 
-		if (poll(p, 2, -1) < 0) {
+		rc = poll(p, 2, left < 0 ? -1 : (int)(left * 1000) + 1);
+		if (rc < 0) {
 			if (errno == EINTR)
 				continue;
 			return NULL;
+		}
+		if (rc == 0) {		/* a read is due */
+			read_payload(d);
+			usleep(20000);	/* past the tick */
+			continue;
 		}
 		if (p[1].revents)
 			return NULL;
@@ -146,13 +197,17 @@ static void *run(void *arg)
 	}
 }
 
-struct rrdd_double *rrdd_double_start(double next_reading)
+static struct rrdd_double *start(double next_reading, double period,
+				 const char *payload)
 {
 	struct rrdd_double *d = calloc(1, sizeof(*d));
 	struct sockaddr_un addr = { .sun_family = AF_UNIX };
 
 	if (!d)
 		abort();
+	d->period = period;
+	d->start = mono();
+	snprintf(d->payload, sizeof(d->payload), "%s", payload);
 	snprintf(d->dir, sizeof(d->dir), "/tmp/vcpustats-test-XXXXXX");
 	if (!mkdtemp(d->dir))
 		abort();
@@ -167,6 +222,37 @@ struct rrdd_double *rrdd_double_start(double next_reading)
 	    pthread_create(&d->thread, NULL, run, d) != 0)
 		abort();
 	return d;
+}
+
+struct rrdd_double *rrdd_double_start(double next_reading)
+{
+	return start(next_reading, 0, "");
+}
+
+struct rrdd_double *rrdd_double_start_periodic(double period,
+					       const char *payload_path)
+{
+	return start(-1.0, period, payload_path);
+}
+
+unsigned rrdd_double_reads(struct rrdd_double *d)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->reads;
+	pthread_mutex_unlock(&d->lock);
+	return n;
+}
+
+unsigned rrdd_double_repeats(struct rrdd_double *d)
+{
+	unsigned n;
+
+	pthread_mutex_lock(&d->lock);
+	n = d->repeats;
+	pthread_mutex_unlock(&d->lock);
+	return n;
 }
 
 const char *rrdd_double_path(const struct rrdd_double *d)

@@ -14,6 +14,17 @@ struct rrdd_double;
 
 /* Listen on a socket in a fresh temporary directory. */
 struct rrdd_double *rrdd_double_start(double next_reading);
+
+/*
+ * Like xcp-rrdd itself: read payload_path every period seconds (from
+ * start) and answer register with the time left until the next read.
+ * Each read notes the payload's timestamp bytes; a read that finds the
+ * same timestamp as the read before is a repeat (rrdd's "no update").
+ */
+struct rrdd_double *rrdd_double_start_periodic(double period,
+					       const char *payload_path);
+unsigned rrdd_double_reads(struct rrdd_double *d);	/* file found */
+unsigned rrdd_double_repeats(struct rrdd_double *d);
 const char *rrdd_double_path(const struct rrdd_double *d);
 /* The directory the socket is in (tests put the payload dir there too). */
 const char *rrdd_double_dir(const struct rrdd_double *d);
