@@ -29,25 +29,40 @@ pe_guests() {
 }
 
 pe_check() {	# pe_check NAME DETAIL CMD...: PASS when CMD succeeds
-	name=$1 detail=$2
+	pc_name=$1 pc_detail=$2
 	shift 2
-	if "$@"; then pass "$name" "$detail"; else fail "$name" "$detail"; fi
+	if "$@"; then
+		pass "$pc_name" "$pc_detail"
+	else
+		fail "$pc_name" "$pc_detail"
+		PE_FAILED=yes
+	fi
 }
 
 # pe_start TAG BACKEND [EXTRA...]: start rrdd-mock, then the plugin.
 pe_start() {
-	tag=$1 backend=$2
+	ps_tag=$1 ps_backend=$2
 	shift 2
 	rm -f "$PE_SOCK" "$PE_METRICS/$PE_UID"
 	rrdd-mock --socket "$PE_SOCK" --metrics-dir "$PE_METRICS" \
-		--period "$PE_PERIOD" >"$PE_WORK/mock-$tag.out" \
-		2>"$PE_WORK/mock-$tag.err" &
+		--period "$PE_PERIOD" >"$PE_WORK/mock-$ps_tag.out" \
+		2>"$PE_WORK/mock-$ps_tag.err" &
 	PE_MOCK=$!
 	e2e_wait 10 test -S "$PE_SOCK"
-	xcp-rrdd-vcpustats --backend "$backend" --uid "$PE_UID" \
+	xcp-rrdd-vcpustats --backend "$ps_backend" --uid "$PE_UID" \
 		--rrdd-socket "$PE_SOCK" --metrics-dir "$PE_METRICS" \
-		--foreground --verbose "$@" 2>"$PE_WORK/plugin-$tag.log" &
+		--foreground --verbose "$@" 2>"$PE_WORK/plugin-$ps_tag.log" &
 	PE_PLUGIN=$!
+}
+
+# pe_diag TAG: what the serial log needs after a failure.
+pe_diag() {
+	echo "INFO plugin-$1 rrdd-mock events:"
+	grep '"event"' "$PE_WORK/mock-$1.out" 2>/dev/null | tail -n 8 |
+		sed 's/^/INFO   /'
+	echo "INFO plugin-$1 log:"
+	grep -v ': debug: ' "$PE_WORK/plugin-$1.log" 2>/dev/null |
+		tail -n 8 | sed 's/^/INFO   /'
 }
 
 # pe_dump TAG: decode the payload file now; one line per dump.
@@ -59,18 +74,18 @@ pe_dump() {
 
 # pe_stop TAG: SIGTERM the plugin, check a clean exit, stop the mock.
 pe_stop() {
-	tag=$1
+	pp_tag=$1
 	kill -TERM "$PE_PLUGIN" 2>/dev/null
 	wait "$PE_PLUGIN"
 	rc=$?
-	pe_check "plugin-$tag-sigterm" "exit status $rc" test "$rc" -eq 0
-	pe_check "plugin-$tag-file-removed" "$PE_METRICS/$PE_UID" \
+	pe_check "plugin-$pp_tag-sigterm" "exit status $rc" test "$rc" -eq 0
+	pe_check "plugin-$pp_tag-file-removed" "$PE_METRICS/$PE_UID" \
 		test ! -e "$PE_METRICS/$PE_UID"
 	sleep 1
 	kill -TERM "$PE_MOCK" 2>/dev/null
 	wait "$PE_MOCK" 2>/dev/null
-	pe_check "plugin-$tag-deregistered" "rrdd-mock saw deregister" \
-		grep -q '"event":"deregister"' "$PE_WORK/mock-$tag.out"
+	pe_check "plugin-$pp_tag-deregistered" "rrdd-mock saw deregister" \
+		grep -q '"event":"deregister"' "$PE_WORK/mock-$pp_tag.out"
 }
 
 # pe_run TAG BACKEND: PE_CYCLES+2 mock cycles with a dump each period.
@@ -117,6 +132,7 @@ pe_all_within() {
 
 pe_check_run() {
 	tag=$1
+	PE_FAILED=
 	a0=$(pe_last "$tag" "vm $UUID_A" cpu0)
 	a1=$(pe_last "$tag" "vm $UUID_A" cpu1)
 	b0=$(pe_last "$tag" "vm $UUID_B" cpu0)
@@ -148,6 +164,8 @@ pe_check_run() {
 		sed -n 's/.*\"ts\":\([0-9.eE+]*\).*/\1/p' |
 		awk 'NR > 1 && \$1 <= last { bad = 1 } { last = \$1; n++ }
 		     END { exit !(n >= $PE_CYCLES && !bad) }'"
+	[ -n "$PE_FAILED" ] && pe_diag "$tag"
+	return 0
 }
 
 # pe_names TAG: the datasource set of the last dump: "owner-kind name".
@@ -177,33 +195,42 @@ pe_compare() {
 
 # pe_hypercalls TAG zero|some: privcmd hypercall ioctls per steady cycle,
 # counted by strace from outside, between two of the plugin's cycle lines.
+# IOCTL_PRIVCMD_HYPERCALL is _IOC(_IOC_NONE, 'P', 0, 48): strace prints
+# it as "_IOC(_IOC_NONE, 0x50, 0, 0x30)" (or by name, if it knows it).
 pe_hypercalls() {
-	tag=$1 want=$2
+	ph_backend=$1 ph_want=$2
+	ph_tag=$ph_backend-strace
 	if ! command -v strace >/dev/null; then
-		fail "plugin-$tag-hypercalls" "strace is not in the dom0 image"
+		fail "plugin-$ph_backend-hypercalls" "strace is not in the dom0 image"
 		return
 	fi
-	pe_start "$tag-strace" "$tag"
+	pe_start "$ph_tag" "$ph_backend"
 	sleep $((PE_PERIOD * 2))	# past discovery and mapping
-	strace -f -qq -e trace=ioctl,write -p "$PE_PLUGIN" \
-		-o "$PE_WORK/strace-$tag" &
-	st=$!
+	strace -f -qq -s 256 -e trace=ioctl,write -p "$PE_PLUGIN" \
+		-o "$PE_WORK/strace-$ph_backend" &
+	ph_strace=$!
 	sleep $((PE_PERIOD * 3 + 1))
-	kill -INT "$st" 2>/dev/null
-	wait "$st" 2>/dev/null
-	per=$(awk '
-		/write\(2, .*cycle: / { if (seen) cycles++; seen = 1; total += n; n = 0; next }
-		/ioctl\(.*(PRIVCMD_HYPERCALL|_IOC_NONE, 0x50, 0, 0x28)/ { if (seen) n++ }
+	kill -INT "$ph_strace" 2>/dev/null
+	wait "$ph_strace" 2>/dev/null
+	ph_per=$(awk '
+		/write\(2, .*debug: cycle: / {
+			if (seen) { cycles++; total += n } seen = 1; n = 0; next }
+		/ioctl\(.*(PRIVCMD_HYPERCALL|_IOC_NONE, 0x50, 0, )/ { n++ }
 		END { if (cycles) printf "%.1f", total / cycles; else print "none" }' \
-		"$PE_WORK/strace-$tag")
-	echo "plugin-$tag: privcmd hypercall ioctls per cycle: $per"
-	pe_stop "$tag-strace"
-	case "$want" in
-	zero) pe_check "plugin-$tag-hypercalls" "$per per cycle (want 0)" \
-		test "$per" = 0.0 ;;
-	*) pe_check "plugin-$tag-hypercalls" "$per per cycle (want > 0)" \
-		awk -v p="$per" 'BEGIN { exit !(p != "none" && p > 0) }' ;;
+		"$PE_WORK/strace-$ph_backend")
+	echo "INFO plugin-$ph_backend: privcmd hypercall ioctls per steady-state cycle: $ph_per"
+	pe_stop "$ph_tag"
+	case "$ph_want" in
+	zero) pe_check "plugin-$ph_backend-hypercalls" "$ph_per per cycle (want 0)" \
+		test "$ph_per" = 0.0 ;;
+	*) pe_check "plugin-$ph_backend-hypercalls" "$ph_per per cycle (want > 0)" \
+		awk -v p="$ph_per" 'BEGIN { exit !(p != "none" && p > 0) }' ;;
 	esac
+	if [ -n "${PE_FAILED:-}" ]; then
+		echo "INFO strace (first lines):"
+		head -n 12 "$PE_WORK/strace-$ph_backend" | sed 's/^/INFO   /'
+	fi
+	PE_FAILED=
 }
 
 # pe_has TAG UUID: the payload file names the VM now.
@@ -214,6 +241,7 @@ pe_has() {
 
 # xl destroy mid-run, then a new guest: leaves / appears within 2 cycles.
 pe_destroy_create() {
+	PE_FAILED=
 	tag=$1-churn
 	pe_start "$tag" "$1"
 	sleep $((PE_PERIOD * 2))
@@ -243,6 +271,8 @@ pe_destroy_create() {
 		test "$appeared" != no
 	e2e_wait 90 e2e_guest_is_ready guest-b
 	pe_stop "$tag"
+	[ -n "$PE_FAILED" ] && pe_diag "$tag"
+	return 0
 }
 
 # On the stock hypervisor: auto fell back, said so once.
