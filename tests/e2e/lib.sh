@@ -39,12 +39,22 @@ e2e_guest_is_ready() {
 	grep -q "e2e-guest: ready" "$E2E_CONSOLE_LOGS/guest-$1.log" 2>/dev/null
 }
 
-# e2e_guest_create NAME: start a guest from $E2E_GUESTS/NAME.cfg and wait
-# until its init reports ready on its console (xenconsoled logs it).
-e2e_guest_create() {
+# e2e_guest_start NAME: create a guest from $E2E_GUESTS/NAME.cfg (xl
+# returns once the domain is built; its kernel boots on).
+e2e_guest_start() {
 	rm -f "$E2E_CONSOLE_LOGS/guest-$1.log"
-	xl create "$E2E_GUESTS/$1.cfg" || return 1
+	xl create "$E2E_GUESTS/$1.cfg"
+}
+
+# e2e_guest_wait NAME: wait until the guest's init reports ready on its
+# console (xenconsoled logs it).
+e2e_guest_wait() {
 	e2e_wait 90 e2e_guest_is_ready "$1"
+}
+
+# e2e_guest_create NAME: both.
+e2e_guest_create() {
+	e2e_guest_start "$1" && e2e_guest_wait "$1"
 }
 
 # e2e_guest_ensure NAME: create the guest unless it is running.
