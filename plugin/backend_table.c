@@ -317,6 +317,32 @@ static uint32_t own_domid(void)
 	return domid;
 }
 
+/*
+ * The host table could not be mapped: is it that this hypervisor has no
+ * stats tables at all?  Ask the way the design says, by mapping: our own
+ * domain table.  (Xen 4.17 refuses DOMID_XEN with another errno than
+ * the EOPNOTSUPP/EINVAL an unknown resource type gets.)
+ */
+static int probe_support(struct table_backend *t, int host_rc)
+{
+	void *addr = NULL;
+	xenforeignmemory_resource_handle *res =
+		xenforeignmemory_map_resource(t->fmem, DOMID_SELF,
+					      XENMEM_resource_stats_table,
+					      XENMEM_resource_stats_table_id_domain,
+					      0, 1, &addr, PROT_READ, 0);
+	int rc;
+
+	if (res) {
+		xenforeignmemory_unmap_resource(t->fmem, res);
+		return host_rc;
+	}
+	rc = map_errno_status(errno);
+	log_debug("host table map: status %d; own domain table: %s", host_rc,
+		  strerror(errno));
+	return rc == BACKEND_EUNSUPPORTED ? rc : host_rc;
+}
+
 static int open_host(struct table_backend *t)
 {
 	xc_physinfo_t phys;
@@ -332,6 +358,9 @@ static int open_host(struct table_backend *t)
 		       TABLE_MIN_HOST_SECTION, TABLE_MIN_PCPU_SLOT,
 		       phys.max_cpu_id + 1, &t->host);
 	t->host.domid = DOMID_XEN;
+	if (rc != BACKEND_OK && rc != BACKEND_EUNSUPPORTED &&
+	    rc != BACKEND_EBADTABLE)
+		rc = probe_support(t, rc);
 	return rc;
 }
 

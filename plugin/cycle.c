@@ -207,7 +207,10 @@ static void resolve_uuids(struct cycle *c)
 	if (!c->domains->ops->stable_uuid)
 		return;
 	for (size_t i = 0; i < c->sample.n_doms; i++)
-		c->domains->ops->stable_uuid(c->domains, c->sample.doms[i].uuid);
+		/* hidden ones (dom0's zero handle) are never published */
+		if (!derive_domain_hidden(c->sample.doms[i].uuid))
+			c->domains->ops->stable_uuid(c->domains,
+						     c->sample.doms[i].uuid);
 }
 
 /* A timestamp that always moves on, even if the clock steps back. */

@@ -47,9 +47,16 @@ void log_msg(enum log_level level, const char *fmt, ...)
 		return;
 	va_start(ap, fmt);
 	if (use_stderr) {
-		fprintf(stderr, "xcp-rrdd-vcpustats: %s: ", level_tag(level));
-		vfprintf(stderr, fmt, ap);
-		fputc('\n', stderr);
+		/* One write per line: lines from several processes sharing
+		 * the descriptor stay whole. */
+		char line[1024];
+		int len = snprintf(line, sizeof(line), "xcp-rrdd-vcpustats: %s: ",
+				   level_tag(level));
+
+		if (len > 0 && (size_t)len < sizeof(line))
+			vsnprintf(line + len, sizeof(line) - (size_t)len, fmt,
+				  ap);
+		fprintf(stderr, "%s\n", line);
 	} else {
 		vsyslog(syslog_priority(level), fmt, ap);
 	}
