@@ -31,12 +31,15 @@
  * the table promises with the hypercalls. */
 #define SLICE_NS 10000000ULL
 /*
- * Under QEMU's TCG a timer interrupt lands at a translation-block boundary
- * of a host thread, so Xen's 10 ms scheduler timer fires up to a fraction
- * of a millisecond late (slot rewrites 10.3 ms apart were seen on an idle
- * host); on hardware this slack is never used.
+ * Under QEMU's TCG, Xen's clock follows the host's while the emulated CPU
+ * only runs when the host schedules QEMU's thread, so Xen's 10 ms scheduler
+ * timer can fire late by the time the host held that thread off (rewrites
+ * 10.8 ms apart on a quiet host, 12.7 ms with another QEMU on the same two
+ * cores).  On hardware this slack is never used; the defect the bound is
+ * there for, a running vCPU whose slot is not refreshed, shows as gaps of
+ * seconds.
  */
-#define EMU_SLACK_NS 2000000ULL
+#define EMU_SLACK_NS 5000000ULL
 #define BOUND_NS (SLICE_NS + EMU_SLACK_NS)
 #define SAMPLES 100
 #define MEASURE_NS 3000000000ULL
@@ -209,49 +212,128 @@ static void note_update(uint64_t *last, uint64_t *max_gap, uint64_t update)
         *last = update;
 }
 
+/* The outcome of one run of bracketed samples. */
+struct bracket {
+    unsigned int bad;          /* Samples outside the bound. */
+    int64_t worst_low;         /* Hypercall below the earlier table read. */
+    int64_t worst_high;        /* Hypercall above the later table read. */
+    uint64_t cpu_time;         /* The last hypercall's value. */
+};
+
 /*
- * Bracketed samples: table, XEN_DOMCTL_getvcpuinfo, table.  The table lags
- * the truth by at most a time slice, so the hypercall's cpu_time must lie
- * in [before - slice, after + slice].  Reports the worst excursion, and
- * the longest gap seen between two rewrites of the slot (Xen time): under
- * an emulator starved by its host, Xen's own scheduler runs late, which
- * this tells apart from a table that is not rewritten when it should be.
+ * SAMPLES bracketed samples: table, XEN_DOMCTL_getvcpuinfo, table.  The
+ * table lags the truth by at most a time slice, so the hypercall's
+ * cpu_time must lie in [before - bound, after + bound].
  */
-static void check_vcpu_time(struct dom *d, unsigned int v)
+static int bracket_vcpu(const struct dom *d, unsigned int v, struct bracket *r)
 {
     xen_stats_vcpu_t a, b;
     xc_vcpuinfo_t vi;
-    int64_t worst_low = 0, worst_high = 0;   /* hyp below before / above after */
-    unsigned int bad = 0;
-    uint64_t last_update = 0, max_gap = 0;
-    char name[64];
-
-    check_name(name, sizeof(name), "vcpu-time", d->name, (int)v);
+    memset(r, 0, sizeof(*r));
     for (int i = 0; i < SAMPLES; i++) {
         uint64_t before, after;
 
         if (stats_read_vcpu(&d->t, v, &a) ||
             xc_vcpu_getinfo(xch, d->domid, v, &vi) ||
-            stats_read_vcpu(&d->t, v, &b)) {
+            stats_read_vcpu(&d->t, v, &b))
+            return -1;
+        before = stats_vcpu_running(&a);
+        after = stats_vcpu_running(&b);
+        if ((int64_t)(before - vi.cpu_time) > r->worst_low)
+            r->worst_low = (int64_t)(before - vi.cpu_time);
+        if ((int64_t)(vi.cpu_time - after) > r->worst_high)
+            r->worst_high = (int64_t)(vi.cpu_time - after);
+        if (before > vi.cpu_time + BOUND_NS || vi.cpu_time > after + BOUND_NS)
+            r->bad++;
+    }
+    r->cpu_time = vi.cpu_time;
+    return 0;
+}
+
+/*
+ * The hypercall runs on dom0's pCPU and adds that pCPU's clock to the
+ * in-progress period of a vCPU running on another pCPU.  Under TCG, Xen's
+ * once-a-second clock calibration is disturbed when the host deschedules
+ * QEMU's threads, and the pCPUs' clocks then disagree by milliseconds until
+ * the next calibration.  So a failed run is repeated, after the next
+ * calibration, up to BRACKET_RUNS times: a table that lags fails every run;
+ * all runs are reported.
+ */
+#define BRACKET_RUNS 3
+
+static void check_vcpu_time(struct dom *d, unsigned int v)
+{
+    struct bracket r;
+    char name[64], earlier[160] = "";
+    int run;
+
+    check_name(name, sizeof(name), "vcpu-time", d->name, (int)v);
+    for (run = 1; run <= BRACKET_RUNS; run++) {
+        if (bracket_vcpu(d, v, &r)) {
             result(0, name, "read failed: %s", strerror(errno));
             return;
         }
-        before = stats_vcpu_running(&a);
-        after = stats_vcpu_running(&b);
-        note_update(&last_update, &max_gap, a.update_time);
-        note_update(&last_update, &max_gap, b.update_time);
-        if ((int64_t)(before - vi.cpu_time) > worst_low)
-            worst_low = (int64_t)(before - vi.cpu_time);
-        if ((int64_t)(vi.cpu_time - after) > worst_high)
-            worst_high = (int64_t)(vi.cpu_time - after);
-        if (before > vi.cpu_time + BOUND_NS || vi.cpu_time > after + BOUND_NS)
-            bad++;
+        if (!r.bad || run == BRACKET_RUNS)
+            break;
+        size_t used = strlen(earlier);
+
+        snprintf(earlier + used, sizeof(earlier) - used,
+                 "; run %d: %u outside, %.3f ms above", run, r.bad,
+                 ms(r.worst_high));
+        sleep(1);
     }
-    result(!bad, name,
-           "%d samples, %u outside one slice (+2 ms emulator slack); hypercall up to %.3f ms below "
-           "the earlier table read, %.3f ms above the later (cpu_time %.1f ms;"
-           " slot rewrites up to %.1f ms apart)", SAMPLES, bad, ms(worst_low),
-           ms(worst_high), ms((int64_t)vi.cpu_time), ms((int64_t)max_gap));
+    result(!r.bad, name,
+           "run %d: %d samples, %u outside one slice (+5 ms emulator slack); "
+           "hypercall up to %.3f ms below the earlier table read, %.3f ms "
+           "above the later (cpu_time %.1f ms)%s", run, SAMPLES, r.bad,
+           ms(r.worst_low), ms(r.worst_high), ms((int64_t)r.cpu_time), earlier);
+}
+
+/*
+ * Freshness from the table alone (one pCPU's clock, so no skew): while
+ * the busy vCPU keeps running, Xen must rewrite its slot at least once per
+ * time slice.  Gaps are measured only between rewrites observed with dense
+ * polling in between (dom0 itself may be held off its pCPU for a while),
+ * and only while the slot says running.
+ */
+#define FRESH_POLL_US 200
+#define FRESH_BLIND_NS 2000000ULL
+
+static void check_fresh(const struct dom *d, unsigned int v)
+{
+    xen_stats_vcpu_t s;
+    uint64_t last = 0, max_gap = 0, start = mono_ns(), prev_poll = start;
+    uint64_t watched = 0;
+    unsigned int rewrites = 0, not_running = 0;
+    char name[64];
+
+    check_name(name, sizeof(name), "fresh", d->name, (int)v);
+    while (mono_ns() - start < 1000000000ULL) {
+        uint64_t now;
+
+        if (stats_read_vcpu(&d->t, v, &s)) {
+            result(0, name, "read failed: %s", strerror(errno));
+            return;
+        }
+        now = mono_ns();
+        if (now - prev_poll > FRESH_BLIND_NS || s.state != XEN_STATS_RUNSTATE_running)
+            last = 0;       /* Blind spell or descheduled: start over. */
+        else
+            watched += now - prev_poll;
+        prev_poll = now;
+        if (s.update_time != last) {
+            rewrites++;
+            if (s.state != XEN_STATS_RUNSTATE_running)
+                not_running++;
+        }
+        note_update(&last, &max_gap, s.update_time);
+        usleep(FRESH_POLL_US);
+    }
+    result(watched >= 500000000ULL && max_gap <= BOUND_NS, name,
+           "rewrites at most %.1f ms apart while running (want <= 10 ms + 5 ms "
+           "emulator slack) over %.0f ms watched; %u rewrites in 1 s, %u not "
+           "running", ms((int64_t)max_gap), ms((int64_t)watched), rewrites,
+           not_running);
 }
 
 static void check_domain(struct dom *d)
@@ -385,7 +467,7 @@ static void check_pcpu_idle(const struct stats_table *t, unsigned int n)
 
         snprintf(name, sizeof(name), "pcpu-idle.%u", i);
         result(!bad[i], name,
-               "%d samples, %u outside one slice (+2 ms emulator slack); sysctl up to %.3f ms below "
+               "%d samples, %u outside one slice (+5 ms emulator slack); sysctl up to %.3f ms below "
                "the earlier table read, %.3f ms above the later (idle %.1f ms)",
                SAMPLES, bad[i], ms(worst_low[i]), ms(worst_high[i]),
                ms((int64_t)ci[i].idletime));
@@ -566,6 +648,8 @@ static void run_patched(const struct options *o)
     for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++)
         check_domain(&doms[i]);
     check_host();
+    if (doms[1].mapped)
+        check_fresh(&doms[1], 0);
     check_busy_idle(&doms[1], &doms[2]);
     check_destroy(&doms[2], o->destroy_cmd);
     for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++)
