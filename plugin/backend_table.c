@@ -30,6 +30,7 @@ struct mapping {
 	uint32_t domid;
 	xenforeignmemory_resource_handle *res;
 	struct stats_view view;
+	int map_errno;		/* why the map failed (0: it did not) */
 };
 
 struct table_backend {
@@ -96,8 +97,10 @@ static int map_table(struct table_backend *t, uint32_t domid, unsigned id,
 	m->res = xenforeignmemory_map_resource(t->fmem, (domid_t)target,
 					       XENMEM_resource_stats_table, id,
 					       0, frames, &addr, PROT_READ, 0);
-	if (!m->res)
-		return map_errno_status(errno);
+	if (!m->res) {
+		m->map_errno = errno;
+		return map_errno_status(m->map_errno);
+	}
 	rc = stats_view_open(addr, (size_t)frames * PAGE, id, min_section,
 			     min_slot, max_slots, &m->view, why, sizeof(why));
 	if (rc != STATS_OK) {
@@ -318,29 +321,19 @@ static uint32_t own_domid(void)
 }
 
 /*
- * The host table could not be mapped: is it that this hypervisor has no
- * stats tables at all?  Ask the way the design says, by mapping: our own
- * domain table.  (Xen 4.17 refuses DOMID_XEN with another errno than
- * the EOPNOTSUPP/EINVAL an unknown resource type gets.)
+ * The host table could not be mapped.  Xen 4.17 looks the domain up
+ * before the resource type, so an unpatched one refuses DOMID_XEN with
+ * ESRCH (a guest's table gets EOPNOTSUPP, newer Xen EINVAL): a patched
+ * hypervisor always knows DOMID_XEN's host table.  EPERM (an XSM policy
+ * that forbids the map) leaves hypercalls as the only way too.
  */
-static int probe_support(struct table_backend *t, int host_rc)
+static int host_map_status(int rc, int err)
 {
-	void *addr = NULL;
-	xenforeignmemory_resource_handle *res =
-		xenforeignmemory_map_resource(t->fmem, DOMID_SELF,
-					      XENMEM_resource_stats_table,
-					      XENMEM_resource_stats_table_id_domain,
-					      0, 1, &addr, PROT_READ, 0);
-	int rc;
-
-	if (res) {
-		xenforeignmemory_unmap_resource(t->fmem, res);
-		return host_rc;
+	if (rc == BACKEND_EGONE || err == EPERM) {
+		log_debug("host table map: %s", strerror(err));
+		return BACKEND_EUNSUPPORTED;
 	}
-	rc = map_errno_status(errno);
-	log_debug("host table map: status %d; own domain table: %s", host_rc,
-		  strerror(errno));
-	return rc == BACKEND_EUNSUPPORTED ? rc : host_rc;
+	return rc;
 }
 
 static int open_host(struct table_backend *t)
@@ -358,9 +351,8 @@ static int open_host(struct table_backend *t)
 		       TABLE_MIN_HOST_SECTION, TABLE_MIN_PCPU_SLOT,
 		       phys.max_cpu_id + 1, &t->host);
 	t->host.domid = DOMID_XEN;
-	if (rc != BACKEND_OK && rc != BACKEND_EUNSUPPORTED &&
-	    rc != BACKEND_EBADTABLE)
-		rc = probe_support(t, rc);
+	if (rc != BACKEND_OK && rc != BACKEND_EBADTABLE)
+		rc = host_map_status(rc, t->host.map_errno);
 	return rc;
 }
 
