@@ -1,0 +1,311 @@
+/*
+ * vcpustats-bench: the daemon's whole cycle (sample through a backend,
+ * derive the datasources, encode and write the payload) on a real Xen, for
+ * the QEMU e2e's performance step (plugin/e2e/40-perf.sh, issue 5).
+ *
+ *   vcpustats-bench cycles BACKEND N
+ *       N cycles back to back after a warm-up; one line of figures:
+ *       process CPU time per cycle and privcmd hypercall ioctls per cycle
+ *   vcpustats-bench loop BACKEND INTERVAL_MS SECONDS
+ *       one cycle every INTERVAL_MS for SECONDS (or until SIGTERM/SIGINT),
+ *       as a high-rate sampler disturbing other toolstack work; one line of
+ *       figures at the end
+ *
+ * BACKEND is table or hypercall.  The domains are those that exist at
+ * start (one domain-info list, before counting starts).
+ *
+ * Hypercalls are counted inside the process: this file defines ioctl(),
+ * which interposes on libc's for the Xen libraries (the executable exports
+ * it), counts IOCTL_PRIVCMD_HYPERCALL and calls the real one.  The
+ * measured stretch is also bracketed by two marker lines on stderr so an
+ * outside count (strace -e trace=ioctl,write) can cross-check it.
+ */
+#include <dlfcn.h>
+#include <errno.h>
+#include <signal.h>
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/ioctl.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <xenctrl.h>
+
+#include "backend.h"
+#include "derive.h"
+#include "rrdd_protocol.h"
+#include "sample.h"
+
+#define MAX_DOMAINS 256
+#define WARMUP 5
+#define MAX_DS 4096
+/* IOCTL_PRIVCMD_HYPERCALL is _IOC(_IOC_NONE, 'P', 0, size): type and nr. */
+#define PRIVCMD_TYPE 'P'
+#define PRIVCMD_HYPERCALL_NR 0
+
+static volatile sig_atomic_t stop_requested;
+static unsigned long hypercall_ioctls;
+
+typedef int (*ioctl_fn)(int fd, unsigned long request, ...);
+
+/* The interposer: count, then hand over to libc's ioctl. */
+int ioctl(int fd, unsigned long request, ...)
+{
+	static ioctl_fn real;
+	va_list ap;
+	void *arg;
+
+	va_start(ap, request);
+	arg = va_arg(ap, void *);
+	va_end(ap);
+	if (!real) {
+		real = (ioctl_fn)dlsym(RTLD_NEXT, "ioctl");
+		if (!real) {
+			errno = ENOSYS;
+			return -1;
+		}
+	}
+	if (_IOC_TYPE(request) == PRIVCMD_TYPE &&
+	    _IOC_NR(request) == PRIVCMD_HYPERCALL_NR)
+		hypercall_ioctls++;
+	return real(fd, request, arg);
+}
+
+struct bench {
+	struct backend *backend;
+	uint32_t ids[MAX_DOMAINS];
+	size_t n_ids;
+	unsigned n_vcpus;
+	struct host_sample sample;
+	struct ds_set set;
+	struct rrdd_writer *writer;
+	char dir[64];
+	double ts;
+};
+
+static void die(const char *what, const char *detail)
+{
+	fprintf(stderr, "vcpustats-bench: %s%s%s\n", what, detail ? ": " : "",
+		detail ? detail : "");
+	exit(1);
+}
+
+static double clock_s(clockid_t clock)
+{
+	struct timespec t;
+
+	clock_gettime(clock, &t);
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* The domains existing now: one domain-info list (not counted). */
+static void list_domains(struct bench *b)
+{
+	static xc_domaininfo_t info[MAX_DOMAINS];
+	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
+	int n;
+
+	if (!xch)
+		die("cannot open the Xen control interface", strerror(errno));
+	n = xc_domain_getinfolist(xch, 0, MAX_DOMAINS, info);
+	xc_interface_close(xch);
+	if (n <= 0)
+		die("cannot list the domains", strerror(errno));
+	for (int i = 0; i < n; i++) {
+		b->ids[i] = info[i].domain;
+		b->n_vcpus += info[i].max_vcpu_id + 1;
+	}
+	b->n_ids = (size_t)n;
+}
+
+static void setup(struct bench *b, const char *backend)
+{
+	struct rrdd_writer_options wo = { .uid = "vcpustats-bench",
+					  .max_datasources = MAX_DS,
+					  .ts_format = RRDD_TS_FLOAT };
+	struct rrdd_error err = { 0 };
+	int rc;
+
+	if (strcmp(backend, "table") == 0)
+		rc = backend_table_new(&b->backend);
+	else if (strcmp(backend, "hypercall") == 0)
+		rc = backend_hypercall_new(&b->backend);
+	else
+		die("unknown backend (table or hypercall)", backend);
+	if (rc != BACKEND_OK)
+		die("cannot set up the backend", backend);
+	list_domains(b);
+	for (size_t i = 0; i < b->n_ids; i++)
+		if (backend_add_domain(b->backend, b->ids[i]) != BACKEND_OK)
+			die("add_domain failed", backend);
+	snprintf(b->dir, sizeof(b->dir), "%s/vcpustats-bench-XXXXXX",
+		 access("/dev/shm", W_OK) == 0 ? "/dev/shm" : "/tmp");
+	if (!mkdtemp(b->dir))
+		die("mkdtemp", strerror(errno));
+	wo.dir = b->dir;
+	if (rrdd_writer_open(&wo, &b->writer, &err) != 0)
+		die("payload writer", err.msg);
+	sample_init(&b->sample);
+	ds_set_init(&b->set);
+	b->ts = clock_s(CLOCK_REALTIME);
+}
+
+static void teardown(struct bench *b)
+{
+	char path[128];
+
+	rrdd_writer_close(b->writer);
+	snprintf(path, sizeof(path), "%s/vcpustats-bench", b->dir);
+	unlink(path);
+	rmdir(b->dir);
+	ds_set_free(&b->set);
+	sample_free(&b->sample);
+	backend_destroy(b->backend);
+}
+
+/* One cycle as cycle.c runs it: sample, derive, encode + write. */
+static void one_cycle(struct bench *b)
+{
+	struct rrdd_error err = { 0 };
+
+	sample_reset(&b->sample);
+	if (backend_sample(b->backend, b->ids, b->n_ids, &b->sample) !=
+	    BACKEND_OK)
+		die("sample failed", backend_name(b->backend));
+	if (b->sample.n_doms != b->n_ids)
+		die("a domain went missing during the run", NULL);
+	if (derive_build(&b->sample, &b->set) != 0)
+		die("derive", "out of memory");
+	b->ts = clock_s(CLOCK_REALTIME);
+	if (rrdd_writer_set_sources(b->writer, b->set.ds, b->set.n, &err) ||
+	    rrdd_writer_update(b->writer, b->ts, b->set.values, &err))
+		die("payload write", err.msg);
+}
+
+static long parse_long(const char *s, long lo, long hi, const char *what)
+{
+	char *end;
+	long v;
+
+	errno = 0;
+	v = strtol(s, &end, 10);
+	if (errno || end == s || *end || v < lo || v > hi)
+		die("bad number for", what);
+	return v;
+}
+
+static void marker(const char *what)
+{
+	/* One write(2) each, so strace sees them as bracket lines. */
+	char line[64];
+	int len = snprintf(line, sizeof(line), "vcpustats-bench: %s\n", what);
+
+	if (write(STDERR_FILENO, line, (size_t)len) != len)
+		return;
+}
+
+static int run_cycles(const char *backend, long n)
+{
+	static struct bench b;
+	double cpu0, wall0, cpu, wall;
+	unsigned long h0, h;
+
+	setup(&b, backend);
+	for (int i = 0; i < WARMUP; i++)
+		one_cycle(&b);
+	marker("measure-begin");
+	h0 = hypercall_ioctls;
+	wall0 = clock_s(CLOCK_MONOTONIC);
+	cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	for (long i = 0; i < n; i++)
+		one_cycle(&b);
+	cpu = clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0;
+	wall = clock_s(CLOCK_MONOTONIC) - wall0;
+	h = hypercall_ioctls - h0;
+	marker("measure-end");
+	printf("backend=%s domains=%zu vcpus=%u datasources=%zu cycles=%ld "
+	       "cpu_us_per_cycle=%.2f wall_us_per_cycle=%.2f "
+	       "hypercalls=%lu hypercalls_per_cycle=%.2f\n",
+	       backend, b.n_ids, b.n_vcpus, b.set.n, n, cpu / (double)n * 1e6,
+	       wall / (double)n * 1e6, h, (double)h / (double)n);
+	teardown(&b);
+	return 0;
+}
+
+static void on_stop(int sig)
+{
+	(void)sig;
+	stop_requested = 1;
+}
+
+static void sleep_until(double t)
+{
+	struct timespec ts = { .tv_sec = (time_t)t };
+
+	ts.tv_nsec = (long)((t - (double)ts.tv_sec) * 1e9);
+	while (clock_nanosleep(CLOCK_MONOTONIC, TIMER_ABSTIME, &ts, NULL) ==
+		       EINTR &&
+	       !stop_requested)
+		;
+}
+
+static int run_loop(const char *backend, long interval_ms, long seconds)
+{
+	static struct bench b;
+	double period = (double)interval_ms / 1e3, start, next, cpu0, now;
+	unsigned long cycles = 0, late = 0, h0;
+
+	signal(SIGTERM, on_stop);
+	signal(SIGINT, on_stop);
+	setup(&b, backend);
+	h0 = hypercall_ioctls;
+	cpu0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	start = next = clock_s(CLOCK_MONOTONIC);
+	while (!stop_requested) {
+		now = clock_s(CLOCK_MONOTONIC);
+		if (now - start >= (double)seconds)
+			break;
+		one_cycle(&b);
+		cycles++;
+		next += period;
+		now = clock_s(CLOCK_MONOTONIC);
+		if (next < now) {
+			/* Behind: keep the rate, do not catch up in a burst. */
+			late++;
+			next = now;
+		} else {
+			sleep_until(next);
+		}
+	}
+	now = clock_s(CLOCK_MONOTONIC) - start;
+	printf("backend=%s mode=loop interval_ms=%ld seconds=%.2f cycles=%lu "
+	       "cycles_per_s=%.1f late=%lu cpu_s=%.3f hypercalls=%lu\n",
+	       backend, interval_ms, now, cycles,
+	       now > 0 ? (double)cycles / now : 0.0, late,
+	       clock_s(CLOCK_PROCESS_CPUTIME_ID) - cpu0, hypercall_ioctls - h0);
+	teardown(&b);
+	return 0;
+}
+
+static void usage(void)
+{
+	fputs("usage: vcpustats-bench cycles table|hypercall N\n"
+	      "       vcpustats-bench loop table|hypercall INTERVAL_MS SECONDS\n",
+	      stderr);
+	exit(2);
+}
+
+int main(int argc, char **argv)
+{
+	if (argc == 4 && strcmp(argv[1], "cycles") == 0)
+		return run_cycles(argv[2],
+				  parse_long(argv[3], 1, 1000000, "N"));
+	if (argc == 5 && strcmp(argv[1], "loop") == 0)
+		return run_loop(argv[2],
+				parse_long(argv[3], 1, 60000, "INTERVAL_MS"),
+				parse_long(argv[4], 1, 3600, "SECONDS"));
+	usage();
+	return 2;
+}
