@@ -1,0 +1,64 @@
+# The live table of `make demo`: reads the DEMO-VM and DEMO-DS lines that
+# dom0 prints (see dom0-demo.sh) and prints one table per cycle for the
+# cycles after FROM up to UPTO (awk -v from=N -v upto=M).
+#   DEMO-VM DOMID NAME UUID VCPUS
+#   DEMO-DS CYCLE T OWNER NAME RATE     (RATE: fraction of one CPU, or null)
+$1 == "DEMO-VM" {
+	dom[$4] = $2; vmname[$4] = $3
+	if ($5 + 0 > maxv) maxv = $5 + 0
+}
+$1 == "DEMO-DS" && NF >= 6 {
+	c = $2 + 0
+	if (t0 == "") t0 = $3
+	if (!(c in ct)) ct[c] = $3
+	rate[c, $4, $5] = $6
+	if ($4 != "host") seen[c, $4] = 1
+	if ($5 ~ /^cpu[0-9]+$/ && $4 != "host") {
+		n = substr($5, 4) + 1
+		if (n > maxv) maxv = n
+	}
+	if (c > from && c <= upto) todo[c] = 1
+}
+function pct(v) {
+	if (v == "" || v == "null") return "-"
+	return sprintf("%.1f%%", v * 100)
+}
+function rule(text,   s) {
+	s = "---- " text " "
+	while (length(s) < 90) s = s "-"
+	return s
+}
+function table(c,   u, i, k, n, order, line, h, rows) {
+	print rule(sprintf("cycle %d, t = +%.1f s", c, ct[c] - t0))
+	line = sprintf("%-10s %4s", "VM", "dom")
+	for (i = 0; i < maxv; i++) line = line sprintf(" %7s", "cpu" i)
+	print line sprintf(" %10s  %s", "cpu_usage", "UUID")
+	# VMs in domid order (unknown UUIDs last).
+	n = 0
+	for (k in seen) {
+		split(k, h, SUBSEP)
+		if (h[1] != c) continue
+		u = h[2]
+		order[++n] = sprintf("%06d %s", (u in dom) ? dom[u] : 999999, u)
+	}
+	for (i = 2; i <= n; i++)
+		for (k = i; k > 1 && order[k - 1] > order[k]; k--) {
+			h[0] = order[k]; order[k] = order[k - 1]; order[k - 1] = h[0]
+		}
+	for (rows = 1; rows <= n; rows++) {
+		u = substr(order[rows], 8)
+		line = sprintf("%-10s %4s", (u in vmname) ? vmname[u] : "?",
+			(u in dom) ? dom[u] : "?")
+		for (i = 0; i < maxv; i++)
+			line = line sprintf(" %7s", pct(rate[c, u, "cpu" i]))
+		print line sprintf(" %10s  %s", pct(rate[c, u, "cpu_usage"]), u)
+	}
+	line = sprintf("%-10s %4s", "host", "")
+	for (i = 0; (c, "host", "cpu" i) in rate; i++)
+		line = line sprintf("  cpu%d %s", i, pct(rate[c, "host", "cpu" i]))
+	print line sprintf("   cpu_avg %s", pct(rate[c, "host", "cpu_avg"]))
+}
+END {
+	for (c = from + 1; c <= upto; c++)
+		if (c in todo) table(c)
+}
