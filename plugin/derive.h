@@ -9,6 +9,12 @@
  *   host cpu_avg     mean pCPU idle time / 1e9
  *   host hostload    vCPUs online and not blocked / pCPUs
  * Pure: no I/O, no logging.
+ *
+ * The descriptions change only when domains, vCPUs or pCPUs come and go,
+ * so a set remembers the layout it was built for: a cycle with the same
+ * layout rewrites the values only, and a changed layout re-creates only
+ * the descriptions of the runs (the pCPUs, one domain, the host) that
+ * changed, copying the others.
  */
 #ifndef PLUGIN_DERIVE_H
 #define PLUGIN_DERIVE_H
@@ -19,22 +25,46 @@
 #include "datasources.h"
 #include "sample.h"
 
-/* The cycle's datasources, parallel arrays of n entries, reused per cycle. */
+/* One run of consecutive datasources: the pCPUs, one domain, the host. */
+struct ds_block {
+	int kind;			/* private to derive.c */
+	unsigned nr;			/* vCPUs or pCPUs */
+	bool runstates;			/* domain: runstate_* published */
+	bool runnable;			/* domain: runnable_vcpus published */
+	char uuid[RRDD_UUID_LEN + 1];	/* domain; "" otherwise */
+	size_t start, count;		/* where its datasources are */
+	const struct dom_sample *dom;	/* this cycle's, never compared */
+};
+
+/* A description shared by every datasource of one template and index. */
+struct ds_proto;
+
+/*
+ * The cycle's datasources: n descriptions and their values, in payload
+ * order.  The descriptions' strings point into storage the set owns and
+ * keeps until ds_set_free, so copying a description is safe.  Everything
+ * else is the set's own bookkeeping.
+ */
 struct ds_set {
 	size_t n;
-	size_t cap;
 	struct rrdd_ds *ds;
 	union rrdd_value *values;
-	struct ds_strings *strs;	/* ds[i] strings point here */
-	enum ds_id *ids;		/* which template each entry is */
+	/* Changes whenever the descriptions do (not when only values do). */
+	unsigned long generation;
+
+	struct ds_block *blocks;	/* the layout ds was built for */
+	struct ds_block *plan;		/* scratch: this cycle's layout */
+	size_t n_blocks, n_plan, cap_blocks;
+	struct ds_proto **protos[DS_COUNT];	/* [id][index], lazily */
+	unsigned n_protos[DS_COUNT];
 };
 
 void ds_set_init(struct ds_set *set);
 void ds_set_free(struct ds_set *set);
 
 /*
- * Rebuild *set from *sample.  Returns 0, or -1 when out of memory (the set
- * is then empty).
+ * Bring *set up to date with *sample.  Returns 0, or -1 when out of memory
+ * (the set is then empty, and the next call rebuilds it whole).
  */
 int derive_build(const struct host_sample *sample, struct ds_set *set);
 

@@ -1,9 +1,11 @@
 /* sample.c: the cycle's sample container. */
 #include "sample.h"
 
-#include <stdio.h>
+#include <errno.h>
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 void sample_init(struct host_sample *s)
 {
@@ -13,10 +15,8 @@ void sample_init(struct host_sample *s)
 
 void sample_reset(struct host_sample *s)
 {
-	for (size_t i = 0; i < s->n_doms; i++) {
-		free(s->doms[i].vcpus);
-		s->doms[i].vcpus = NULL;
-	}
+	if (s->n_doms > s->used_doms)
+		s->used_doms = s->n_doms;
 	s->n_doms = 0;
 	s->loadavg = -1.0;
 }
@@ -24,34 +24,60 @@ void sample_reset(struct host_sample *s)
 void sample_free(struct host_sample *s)
 {
 	sample_reset(s);
+	for (size_t i = 0; i < s->used_doms; i++)
+		free(s->doms[i].vcpus);
 	free(s->doms);
 	free(s->pcpu_idle_ns);
 	sample_init(s);
+}
+
+/* Room for one more domain in the array. */
+static int grow_doms(struct host_sample *s)
+{
+	size_t cap = s->cap_doms ? s->cap_doms * 2 : 16;
+	struct dom_sample *grown;
+
+	if (s->n_doms < s->cap_doms)
+		return 0;
+	grown = realloc(s->doms, cap * sizeof(*grown));
+	if (!grown)
+		return -1;
+	s->doms = grown;
+	s->cap_doms = cap;
+	return 0;
 }
 
 struct dom_sample *sample_add_dom(struct host_sample *s, uint32_t domid,
 				  unsigned nr_vcpus)
 {
 	struct dom_sample *d;
+	struct vcpu_sample *vcpus = NULL;
+	unsigned cap = 0;
 
-	if (s->n_doms == s->cap_doms) {
-		size_t cap = s->cap_doms ? s->cap_doms * 2 : 16;
-		struct dom_sample *grown = realloc(s->doms, cap * sizeof(*grown));
-
-		if (!grown)
-			return NULL;
-		s->doms = grown;
-		s->cap_doms = cap;
-	}
+	if (grow_doms(s) != 0)
+		return NULL;
 	d = &s->doms[s->n_doms];
+	if (s->n_doms < s->used_doms && d->vcpus) {
+		/* the buffer this slot had last cycle */
+		vcpus = d->vcpus;
+		cap = d->cap_vcpus;
+	}
+	if (nr_vcpus > cap) {
+		free(vcpus);
+		vcpus = calloc(nr_vcpus, sizeof(*vcpus));
+		cap = vcpus ? nr_vcpus : 0;
+	}
 	memset(d, 0, sizeof(*d));
+	d->vcpus = vcpus;
+	d->cap_vcpus = cap;
+	if (s->n_doms >= s->used_doms)
+		s->used_doms = s->n_doms + 1;
+	if (nr_vcpus && !vcpus)
+		return NULL;
+	if (nr_vcpus)
+		memset(vcpus, 0, nr_vcpus * sizeof(*vcpus));
 	d->domid = domid;
 	d->nr_vcpus = nr_vcpus;
-	if (nr_vcpus) {
-		d->vcpus = calloc(nr_vcpus, sizeof(*d->vcpus));
-		if (!d->vcpus)
-			return NULL;
-	}
 	s->n_doms++;
 	return d;
 }
@@ -89,18 +115,22 @@ void sample_format_uuid(const uint8_t handle[16], char out[RRDD_UUID_LEN + 1])
 
 double sample_read_loadavg(const char *path)
 {
-	FILE *f = fopen(path, "r");
 	char line[128];
 	char *end;
+	ssize_t len;
 	double v;
+	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	if (!f)
+	/* read(2) into the stack, not stdio: nothing allocated per cycle */
+	if (fd < 0)
 		return -1.0;
-	if (!fgets(line, sizeof(line), f)) {
-		fclose(f);
+	do
+		len = read(fd, line, sizeof(line) - 1);
+	while (len < 0 && errno == EINTR);
+	close(fd);
+	if (len <= 0)
 		return -1.0;
-	}
-	fclose(f);
+	line[len] = '\0';
 	v = strtod(line, &end);
 	return end != line ? v : -1.0;
 }

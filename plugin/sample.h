@@ -51,6 +51,7 @@ struct dom_sample {
 	uint64_t tot_pages;		/* for OpenMetrics (issue 5), not rrdd */
 	unsigned nr_vcpus;		/* max_vcpu_id + 1 */
 	struct vcpu_sample *vcpus;	/* nr_vcpus entries, owned */
+	unsigned cap_vcpus;		/* room in vcpus (kept across cycles) */
 	struct dom_runstate runstate;
 };
 
@@ -60,13 +61,19 @@ struct host_sample {
 	double loadavg;		/* dom0's 1-minute load; -1 if unreadable */
 	size_t n_doms;
 	size_t cap_doms;
+	size_t used_doms;	/* doms[n_doms..used_doms) keep their vcpus
+				 * buffers for the next cycle */
 	struct dom_sample *doms;	/* n_doms entries, owned */
 };
 
 /* Start empty (all zero). */
 void sample_init(struct host_sample *s);
 
-/* Forget the domains and pCPUs but keep the allocations for the next cycle. */
+/*
+ * Forget the domains but keep the allocations (the domain array and each
+ * domain's vCPU array) for the next cycle, which then allocates nothing
+ * while the domains and their vCPU counts stay the same.
+ */
 void sample_reset(struct host_sample *s);
 
 /* Free everything; *s is empty afterwards. */
@@ -74,7 +81,8 @@ void sample_free(struct host_sample *s);
 
 /*
  * Append a domain with nr_vcpus zeroed vCPU slots; returns it, or NULL
- * when out of memory.
+ * when out of memory.  A caller that drops the last domain again frees
+ * its vcpus, sets the pointer to NULL and decrements n_doms.
  */
 struct dom_sample *sample_add_dom(struct host_sample *s, uint32_t domid,
 				  unsigned nr_vcpus);

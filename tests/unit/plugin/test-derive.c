@@ -188,9 +188,169 @@ START_TEST(many_domains_keep_pointers_valid)
 	ck_assert_int_eq(derive_build(&s, &set), 0);
 	ck_assert_int_eq(set.n, 200 * 5 + 4);
 	for (size_t i = 0; i < set.n; i++)
-		ck_assert_ptr_eq(set.ds[i].name, set.strs[i].name);
+		ck_assert(set.ds[i].name && set.ds[i].description);
 	ck_assert_str_eq(set.ds[set.n - 5].name, "cpu_usage");
 	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+/* Every field of every description, and every value, bit for bit. */
+static void assert_same_set(const struct ds_set *a, const struct ds_set *b)
+{
+	ck_assert_int_eq(a->n, b->n);
+	for (size_t i = 0; i < a->n; i++) {
+		const struct rrdd_ds *x = &a->ds[i], *y = &b->ds[i];
+
+		ck_assert_str_eq(x->name, y->name);
+		ck_assert_str_eq(x->description, y->description);
+		ck_assert_str_eq(x->units, y->units);
+		ck_assert_str_eq(x->owner_uuid, y->owner_uuid);
+		ck_assert_int_eq(x->owner, y->owner);
+		ck_assert_int_eq(x->value_type, y->value_type);
+		ck_assert_int_eq(x->type, y->type);
+		ck_assert_int_eq(x->is_default, y->is_default);
+		ck_assert_int_eq(x->transform, y->transform);
+		ck_assert_msg(memcmp(&x->min, &y->min, sizeof(x->min)) == 0 &&
+			      memcmp(&x->max, &y->max, sizeof(x->max)) == 0,
+			      "datasource %zu (%s): min/max differ", i, x->name);
+		ck_assert_msg(memcmp(&a->values[i], &b->values[i],
+				     sizeof(a->values[i])) == 0,
+			      "datasource %zu (%s): values differ", i, x->name);
+	}
+}
+
+/* Derive s into a set that never saw another layout, compare with *kept. */
+static void assert_same_as_fresh(const struct host_sample *s,
+				 const struct ds_set *kept)
+{
+	struct ds_set fresh;
+
+	ds_set_init(&fresh);
+	ck_assert_int_eq(derive_build(s, &fresh), 0);
+	assert_same_set(kept, &fresh);
+	ds_set_free(&fresh);
+}
+
+static void set_times(struct host_sample *s, uint64_t base)
+{
+	for (size_t d = 0; d < s->n_doms; d++) {
+		struct dom_sample *dom = &s->doms[d];
+
+		dom->cpu_time_ns = base * (d + 1);
+		for (unsigned v = 0; v < dom->nr_vcpus; v++)
+			dom->vcpus[v].cpu_time_ns = base + d * 100 + v;
+		for (int k = 0; k < SAMPLE_RUNSTATES; k++)
+			dom->runstate.time_ns[k] = base + (uint64_t)k;
+	}
+	for (unsigned p = 0; p < s->nr_pcpus; p++)
+		s->pcpu_idle_ns[p] = base + p;
+}
+
+/* The domains of one layout; the same sample is rebuilt for each step. */
+struct layout {
+	unsigned nr_pcpus;
+	size_t n;
+	const char *uuid[4];
+	unsigned vcpus[4];
+	bool runstates[4];
+	uint64_t runnable_ns[4];
+};
+
+static void load_layout(struct host_sample *s, const struct layout *l,
+			uint64_t base)
+{
+	sample_reset(s);
+	ck_assert_int_eq(sample_set_pcpus(s, l->nr_pcpus), 0);
+	s->loadavg = 0.5;
+	for (size_t i = 0; i < l->n; i++) {
+		struct dom_sample *d = add_dom(s, (uint32_t)i + 1, l->uuid[i],
+					       l->vcpus[i]);
+
+		d->runstate.valid = l->runstates[i];
+		d->runstate.runnable_ns = l->runnable_ns[i];
+	}
+	set_times(s, base);
+}
+
+#define UUID_C "cccccccc-0000-4000-8000-000000000003"
+#define UUID_D "dddddddd-0000-4000-8000-000000000004"
+
+/*
+ * A set kept from cycle to cycle (descriptions re-used, only what changed
+ * re-created) equals one built from nothing after each layout change:
+ * domains added and removed, vCPU counts up and down, runstates and
+ * runnable_vcpus appearing and going, pCPUs changing.
+ */
+START_TEST(reused_set_equals_fresh_after_layout_changes)
+{
+	static const struct layout steps[] = {
+		{ 2, 3, { UUID_A, UUID_B, UUID_C }, { 2, 3, 1 },
+		  { false, false, true }, { 0, 0, 0 } },
+		/* B removed, D added at the end */
+		{ 2, 3, { UUID_A, UUID_C, UUID_D }, { 2, 1, 4 },
+		  { false, true, false }, { 0, 0, 0 } },
+		/* A: 2 -> 5 vCPUs; C: runnable_vcpus appears */
+		{ 2, 3, { UUID_A, UUID_C, UUID_D }, { 5, 1, 4 },
+		  { false, true, false }, { 0, 7, 0 } },
+		/* D: 4 -> 1 vCPU; B back in the middle; C loses runstates */
+		{ 2, 4, { UUID_A, UUID_B, UUID_C, UUID_D }, { 5, 3, 1, 1 },
+		  { false, false, false, false }, { 0, 0, 0, 0 } },
+		/* pCPUs 2 -> 3, dom0 (hidden) first */
+		{ 3, 4, { UUID_DOM0_UNNAMED, UUID_A, UUID_C, UUID_D },
+		  { 4, 5, 1, 1 }, { true, false, true, false },
+		  { 5, 0, 0, 0 } },
+		/* everything gone but the host */
+		{ 0, 0, { NULL }, { 0 }, { false }, { 0 } },
+		{ 2, 2, { UUID_B, UUID_A }, { 1, 2 }, { true, false },
+		  { 1, 0 } },
+	};
+	struct host_sample s;
+	struct ds_set kept;
+
+	sample_init(&s);
+	ds_set_init(&kept);
+	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
+		unsigned long gen = kept.generation;
+
+		load_layout(&s, &steps[i], 1000000000ull * (i + 1));
+		ck_assert_int_eq(derive_build(&s, &kept), 0);
+		ck_assert_msg(kept.generation != gen,
+			      "step %zu: a new layout must change generation",
+			      i);
+		assert_same_as_fresh(&s, &kept);
+	}
+	ds_set_free(&kept);
+	sample_free(&s);
+}
+END_TEST
+
+/* Same layout: the descriptions stay where they are, the values move on. */
+START_TEST(same_layout_keeps_descriptions_updates_values)
+{
+	static const struct layout l = {
+		2, 2, { UUID_A, UUID_C }, { 2, 1 }, { false, true }, { 0, 3 },
+	};
+	struct host_sample s;
+	struct ds_set kept;
+	const struct rrdd_ds *ds;
+	unsigned long gen;
+	long i;
+
+	sample_init(&s);
+	ds_set_init(&kept);
+	load_layout(&s, &l, 1000000000ull);
+	ck_assert_int_eq(derive_build(&s, &kept), 0);
+	ds = kept.ds;
+	gen = kept.generation;
+	load_layout(&s, &l, 9000000000ull);
+	ck_assert_int_eq(derive_build(&s, &kept), 0);
+	ck_assert_ptr_eq(kept.ds, ds);
+	ck_assert_int_eq(kept.generation, gen);
+	i = find(&kept, "cpu1", UUID_A);
+	ck_assert(i >= 0 && near(kept.values[i].f, 9.000000001));
+	assert_same_as_fresh(&s, &kept);
+	ds_set_free(&kept);
 	sample_free(&s);
 }
 END_TEST
@@ -207,6 +367,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, runstates_when_valid);
 	tcase_add_test(tc, unknown_pcpus_publish_no_average);
 	tcase_add_test(tc, many_domains_keep_pointers_valid);
+	tcase_add_test(tc, reused_set_equals_fresh_after_layout_changes);
+	tcase_add_test(tc, same_layout_keeps_descriptions_updates_values);
 	suite_add_tcase(s, tc);
 	return s;
 }
