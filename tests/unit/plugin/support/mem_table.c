@@ -3,6 +3,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 
 #define ALIGN64(x) (((x) + 63u) & ~63u)
 #define PAGE 4096u
@@ -19,9 +20,16 @@ static struct mem_table build(uint32_t table_id, uint32_t section_size,
 	void *p = NULL;
 
 	t.len = ((size_t)total + PAGE - 1) / PAGE * PAGE;
-	if (posix_memalign(&p, PAGE, t.len) != 0)
+	/*
+	 * A mapping of its own, as privcmd gives for each table: page
+	 * aligned posix_memalign would leave a touched fragment in front of
+	 * every table and count about twice its size in a benchmark's RSS.
+	 * Anonymous pages come zeroed.
+	 */
+	p = mmap(NULL, t.len, PROT_READ | PROT_WRITE,
+		 MAP_PRIVATE | MAP_ANONYMOUS, -1, 0);
+	if (p == MAP_FAILED)
 		abort();
-	memset(p, 0, t.len);
 	t.buf = p;
 	t.hdr = p;
 	t.hdr->magic = XEN_STATS_TABLE_MAGIC;
@@ -65,7 +73,8 @@ struct mem_table mem_table_host(uint32_t nr_slots)
 
 void mem_table_free(struct mem_table *t)
 {
-	free(t->buf);
+	if (t->buf)
+		munmap(t->buf, t->len);
 	memset(t, 0, sizeof(*t));
 }
 
