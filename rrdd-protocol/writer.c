@@ -309,13 +309,15 @@ static int reserve(int fd, size_t cap, const char *path,
 	return RRDD_OK;
 }
 
-static int write_image(int fd, const uint8_t *img, size_t cap,
-		       const char *path, struct rrdd_error *err)
+/* Write len bytes at off, whatever the short writes. */
+static int write_at(int fd, const uint8_t *buf, size_t len, size_t off,
+		    const char *path, struct rrdd_error *err)
 {
 	size_t done = 0;
 
-	while (done < cap) {
-		ssize_t n = pwrite(fd, img + done, cap - done, (off_t)done);
+	while (done < len) {
+		ssize_t n = pwrite(fd, buf + done, len - done,
+				   (off_t)(off + done));
 
 		if (n < 0 && errno == EINTR)
 			continue;
@@ -326,29 +328,78 @@ static int write_image(int fd, const uint8_t *img, size_t cap,
 	return RRDD_OK;
 }
 
-/* A whole valid file image of cap bytes: the payload, then zeros. */
-static int build_image(const struct rrdd_writer *w, size_t cap, double ts,
-		       const union rrdd_value *values, uint8_t **img,
+/* Zeros over [from, to): they also allocate where fallocate could not. */
+static int write_zeros(int fd, size_t from, size_t to, const char *path,
 		       struct rrdd_error *err)
 {
-	int rc;
+	static const uint8_t zeros[PAGE];
+	int rc = RRDD_OK;
 
-	*img = calloc(1, cap);
-	if (!*img)
-		return rrdd_fail(err, RRDD_ENOMEM, 0,
-				 "out of memory for %zu bytes", cap);
-	rc = rrdd_payload_encode(*img, cap, ts, w->ts_format, NULL, values,
-				 w->n, w->meta, w->meta_len, err);
-	if (rc) {
-		free(*img);
-		*img = NULL;
+	while (from < to && rc == RRDD_OK) {
+		size_t len = to - from < PAGE ? to - from : PAGE;
+
+		rc = write_at(fd, zeros, len, from, path, err);
+		from += len;
 	}
 	return rc;
 }
 
-/* Create <uid>.tmp with img in it, mapped; the caller renames it. */
-static int create_tmp(struct rrdd_writer *w, const uint8_t *img, size_t cap,
-		      int *fd_out, uint8_t **map_out, struct rrdd_error *err)
+/*
+ * The bytes before the metadata (header, values, metadata length) of a
+ * valid payload.  The metadata goes into the file straight from w->meta,
+ * so a new file never needs a second copy of it in memory (at thousands
+ * of datasources that copy was the writer's peak).
+ */
+static int build_head(const struct rrdd_writer *w, double ts,
+		      const union rrdd_value *values, uint8_t **head,
+		      size_t *len, struct rrdd_error *err)
+{
+	size_t size = rrdd_payload_size(w->n, 0);
+	int rc;
+
+	if (w->meta_len > UINT32_MAX)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "%zu metadata bytes exceed the format's "
+				 "32-bit field", w->meta_len);
+	*head = malloc(size);
+	if (!*head)
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory for %zu bytes", size);
+	/* Encoded with empty metadata, then pointed at the real one: the
+	 * data CRC does not cover the metadata. */
+	rc = rrdd_payload_encode(*head, size, ts, w->ts_format, NULL, values,
+				 w->n, "", 0, err);
+	if (rc) {
+		free(*head);
+		*head = NULL;
+		return rc;
+	}
+	rrdd_put_be32(*head + size - 4, (uint32_t)w->meta_len);
+	rrdd_put_be32(*head + RRDD_OFF_META_CRC, w->meta_crc);
+	*len = size;
+	return RRDD_OK;
+}
+
+/* The whole file, cap bytes: head, metadata, then zeros. */
+static int write_file(const struct rrdd_writer *w, int fd,
+		      const uint8_t *head, size_t head_len, size_t cap,
+		      struct rrdd_error *err)
+{
+	int rc = write_at(fd, head, head_len, 0, w->tmp_path, err);
+
+	if (!rc)
+		rc = write_at(fd, (const uint8_t *)w->meta, w->meta_len,
+			      head_len, w->tmp_path, err);
+	if (!rc)
+		rc = write_zeros(fd, head_len + w->meta_len, cap, w->tmp_path,
+				 err);
+	return rc;
+}
+
+/* Create <uid>.tmp with the payload in it, mapped; the caller renames it. */
+static int create_tmp(struct rrdd_writer *w, const uint8_t *head,
+		      size_t head_len, size_t cap, int *fd_out,
+		      uint8_t **map_out, struct rrdd_error *err)
 {
 	void *map;
 	int fd, rc;
@@ -362,7 +413,7 @@ static int create_tmp(struct rrdd_writer *w, const uint8_t *img, size_t cap,
 		return io_fail(err, errno, "creating", w->tmp_path);
 	rc = reserve(fd, cap, w->tmp_path, err);
 	if (!rc)
-		rc = write_image(fd, img, cap, w->tmp_path, err);
+		rc = write_file(w, fd, head, head_len, cap, err);
 	if (!rc) {
 		map = mmap(NULL, cap, PROT_READ | PROT_WRITE, MAP_SHARED, fd,
 			   0);
@@ -386,14 +437,15 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 			struct rrdd_error *err)
 {
 	size_t cap = capacity_for(w, needed);
-	uint8_t *img, *map = NULL;
+	size_t head_len = 0;
+	uint8_t *head, *map = NULL;
 	int fd = -1;
-	int rc = build_image(w, cap, ts, values, &img, err);
+	int rc = build_head(w, ts, values, &head, &head_len, err);
 
 	if (rc)
 		return rc;
-	rc = create_tmp(w, img, cap, &fd, &map, err);
-	free(img);
+	rc = create_tmp(w, head, head_len, cap, &fd, &map, err);
+	free(head);
 	if (rc)
 		return rc;
 	if (rename(w->tmp_path, w->path)) {

@@ -239,6 +239,48 @@ START_TEST(first_update_creates_a_complete_file)
 END_TEST
 
 /*
+ * A new file holds exactly what rrdd_payload_encode gives for the same
+ * sources, values and timestamp, then zeros (the writer writes the
+ * metadata from its own copy rather than through a second full image).
+ */
+START_TEST(new_file_is_the_encoded_payload)
+{
+	struct rrdd_writer *w = open_writer(dir, 8, RRDD_TS_FLOAT);
+	struct rrdd_ds ds[5];
+	union rrdd_value v[5];
+	struct rrdd_error err;
+	char *json;
+	size_t json_len, len, want_len;
+	uint8_t *buf, *want;
+
+	for (size_t i = 0; i < 5; i++) {
+		ds[i] = make_ds(i, "described");
+		v[i].f = 0.25 * (double)i;
+	}
+	ck_assert_int_eq(rrdd_writer_set_sources(w, ds, 5, &err), RRDD_OK);
+	ck_assert_int_eq(rrdd_writer_update(w, 1234.5, v, &err), RRDD_OK);
+	ck_assert_int_eq(rrdd_metadata_encode(ds, 5, &json, &json_len, &err),
+			 RRDD_OK);
+	want_len = rrdd_payload_size(5, json_len);
+	want = malloc(want_len);
+	ck_assert_int_eq(rrdd_payload_encode(want, want_len, 1234.5,
+					     RRDD_TS_FLOAT, ds, v, 5, json,
+					     json_len, &err), RRDD_OK);
+	buf = slurp(rrdd_writer_path(w), &len);
+	ck_assert_msg(len >= want_len, "file %zu bytes, payload %zu", len,
+		      want_len);
+	ck_assert_msg(memcmp(buf, want, want_len) == 0,
+		      "file differs from the encoded payload");
+	for (size_t i = want_len; i < len; i++)
+		ck_assert_msg(buf[i] == 0, "byte %zu after the payload", i);
+	free(buf);
+	free(want);
+	free(json);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+/*
  * Watch the directory while the file is created: <uid> itself must only
  * ever appear by rename (IN_MOVED_TO), never be created or written under
  * its own name, which is what a reader could catch half done.
@@ -557,6 +599,7 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, nothing_exists_before_the_first_update);
 	tcase_add_test(tc, default_directory);
 	tcase_add_test(tc, first_update_creates_a_complete_file);
+	tcase_add_test(tc, new_file_is_the_encoded_payload);
 	tcase_add_test(tc, creation_is_atomic);
 	tcase_add_test(tc, values_only_update_keeps_metadata_bytes);
 	tcase_add_test(tc, changed_metadata_is_rewritten_in_place);
