@@ -4,8 +4,9 @@
 # which tests/e2e/run forwards to its own output); only real assertions
 # print PASS/FAIL.
 
-# shellcheck disable=SC2034 # PF_RATE, PF_SAMPLER, PF_OPS_DETAIL: for the step
+# shellcheck disable=SC2034 # PF_RATE, PF_SMP, ...: read by the step
 PF_WORK=/tmp/vcpustats-perf
+rm -rf "$PF_WORK"
 mkdir -p "$PF_WORK"
 
 # pf_figure NAME VALUE UNIT [DETAIL...]
@@ -47,16 +48,20 @@ pf_strace_count() {
 }
 
 # pf_cycles BACKEND N: `vcpustats-bench cycles`, figures printed; sets
-# PF_CPU (us/cycle), PF_HC (in-process count/cycle), PF_ST (strace's).
+# PF_CPU (us/cycle), PF_SMP (us/sample, the backend's part alone),
+# PF_HC (in-process count/cycle), PF_ST (strace's).
 pf_cycles() {
 	pc_line=$(vcpustats-bench cycles "$1" "$2" 2>"$PF_WORK/cycles-$1.err")
 	echo "INFO perf-cycles-$1: $pc_line"
 	[ -n "$pc_line" ] || sed 's/^/INFO   /' "$PF_WORK/cycles-$1.err"
 	PF_CPU=$(pf_field "$pc_line" cpu_us_per_cycle)
+	PF_SMP=$(pf_field "$pc_line" sample_cpu_us)
 	PF_HC=$(pf_field "$pc_line" hypercalls_per_cycle)
 	PF_ST=$(pf_strace_count "$1" 50)
 	pf_figure "cycle-cpu-$1" "${PF_CPU:-none}" us/cycle \
 		"($(pf_field "$pc_line" domains) domains, $(pf_field "$pc_line" vcpus) vCPUs, $(pf_field "$pc_line" datasources) datasources, $2 cycles, emulated CPU)"
+	pf_figure "sample-cpu-$1" "${PF_SMP:-none}" us/sample \
+		"(the backend's sample alone, $2 samples)"
 	pf_figure "cycle-hypercalls-$1" "${PF_HC:-none}" hypercalls/cycle \
 		"(strace, 50 cycles: $PF_ST)"
 }
@@ -86,13 +91,13 @@ pf_ops_loop() {
 	echo "$((po_n * 2)) $(awk -v a="$po_t0" -v b="$(pf_now)" 'BEGIN { printf "%.2f", b - a }') $po_bad"
 }
 
-# pf_interference TAG BACKEND|none SECONDS: the ops loop alone or with
+# pf_interference TAG BACKEND|alone SECONDS: the ops loop alone or with
 # vcpustats-bench sampling through BACKEND every PF_INTERVAL_MS.  Sets
 # PF_RATE (ops/s) and PF_SAMPLER (the sampler's figure line).
 pf_interference() {
 	pi_tag=$1 pi_backend=$2 pi_secs=$3
 	PF_SAMPLER=
-	if [ "$pi_backend" != none ]; then
+	if [ "$pi_backend" != alone ]; then
 		vcpustats-bench loop "$pi_backend" "$PF_INTERVAL_MS" \
 			$((pi_secs + 30)) >"$PF_WORK/loop-$pi_tag.out" \
 			2>"$PF_WORK/loop-$pi_tag.err" &
@@ -100,13 +105,25 @@ pf_interference() {
 		sleep 1	# past its setup: map tables, open the payload
 	fi
 	pi_res=$(pf_ops_loop "$pi_secs" "$PF_MAX_OPS" guest-b)
-	if [ "$pi_backend" != none ]; then
+	if [ "$pi_backend" != alone ]; then
 		kill -TERM "$pi_pid" 2>/dev/null
 		wait "$pi_pid"
 		PF_SAMPLER=$(cat "$PF_WORK/loop-$pi_tag.out")
 	fi
 	# shellcheck disable=SC2086 # split "ops seconds failed" on purpose
 	set -- $pi_res
+	PF_OPS=$1 PF_SECS=$2
 	PF_RATE=$(pf_div "$1" "$2" %.2f)
 	PF_OPS_DETAIL="$1 xl runs in $2 s, $3 failed pairs"
+}
+
+# pf_tally KIND: add the last pf_interference's ops and seconds to KIND's
+# totals; pf_total KIND: the totals' ops/s.
+pf_tally() {
+	echo "$PF_OPS $PF_SECS" >>"$PF_WORK/tally-$1"
+}
+
+pf_total() {
+	awk '{ o += $1; s += $2 } END { if (s > 0) printf "%.2f\n", o / s; else print "none" }' \
+		"$PF_WORK/tally-$1" 2>/dev/null || echo none
 }

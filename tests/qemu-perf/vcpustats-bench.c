@@ -4,8 +4,9 @@
  * the QEMU e2e's performance step (plugin/e2e/40-perf.sh, issue 5).
  *
  *   vcpustats-bench cycles BACKEND N
- *       N cycles back to back after a warm-up; one line of figures:
- *       process CPU time per cycle and privcmd hypercall ioctls per cycle
+ *       N cycles back to back after a warm-up, then N samples alone (the
+ *       backend's part of the cycle); one line of figures: process CPU
+ *       time per cycle and per sample, privcmd hypercall ioctls per cycle
  *   vcpustats-bench loop BACKEND INTERVAL_MS SECONDS
  *       one cycle every INTERVAL_MS for SECONDS (or until SIGTERM/SIGINT),
  *       as a high-rate sampler disturbing other toolstack work; one line of
@@ -184,6 +185,15 @@ static void one_cycle(struct bench *b)
 		die("payload write", err.msg);
 }
 
+/* The backend's part alone: what differs between the backends. */
+static void one_sample(struct bench *b)
+{
+	sample_reset(&b->sample);
+	if (backend_sample(b->backend, b->ids, b->n_ids, &b->sample) !=
+	    BACKEND_OK)
+		die("sample failed", backend_name(b->backend));
+}
+
 static long parse_long(const char *s, long lo, long hi, const char *what)
 {
 	char *end;
@@ -209,7 +219,7 @@ static void marker(const char *what)
 static int run_cycles(const char *backend, long n)
 {
 	static struct bench b;
-	double cpu0, wall0, cpu, wall;
+	double cpu0, wall0, cpu, wall, smp;
 	unsigned long h0, h;
 
 	setup(&b, backend);
@@ -225,11 +235,16 @@ static int run_cycles(const char *backend, long n)
 	wall = clock_s(CLOCK_MONOTONIC) - wall0;
 	h = hypercall_ioctls - h0;
 	marker("measure-end");
+	smp = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+	for (long i = 0; i < n; i++)
+		one_sample(&b);
+	smp = clock_s(CLOCK_PROCESS_CPUTIME_ID) - smp;
 	printf("backend=%s domains=%zu vcpus=%u datasources=%zu cycles=%ld "
 	       "cpu_us_per_cycle=%.2f wall_us_per_cycle=%.2f "
-	       "hypercalls=%lu hypercalls_per_cycle=%.2f\n",
+	       "sample_cpu_us=%.2f hypercalls=%lu hypercalls_per_cycle=%.2f\n",
 	       backend, b.n_ids, b.n_vcpus, b.set.n, n, cpu / (double)n * 1e6,
-	       wall / (double)n * 1e6, h, (double)h / (double)n);
+	       wall / (double)n * 1e6, smp / (double)n * 1e6, h,
+	       (double)h / (double)n);
 	teardown(&b);
 	return 0;
 }
