@@ -269,12 +269,12 @@ static const struct rrdd_ds *proto(struct ds_set *set, enum ds_id id,
 		unsigned want = n + 1 > 2 * set->n_protos[id]
 					? n + 1 : 2 * set->n_protos[id];
 		struct ds_proto **p = realloc(set->protos[id],
-					      want * sizeof(*p));
+					      want * sizeof(struct ds_proto *));
 
 		if (!p)
 			return NULL;
 		memset(p + set->n_protos[id], 0,
-		       (want - set->n_protos[id]) * sizeof(*p));
+		       (want - set->n_protos[id]) * sizeof(struct ds_proto *));
 		set->protos[id] = p;
 		set->n_protos[id] = want;
 	}

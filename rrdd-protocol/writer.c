@@ -357,6 +357,7 @@ static int build_head(const struct rrdd_writer *w, double ts,
 	size_t size = rrdd_payload_size(w->n, 0);
 	int rc;
 
+	*head = NULL;
 	if (w->meta_len > UINT32_MAX)
 		return rrdd_fail(err, RRDD_EINVAL, 0,
 				 "%zu metadata bytes exceed the format's "
@@ -438,7 +439,7 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 {
 	size_t cap = capacity_for(w, needed);
 	size_t head_len = 0;
-	uint8_t *head, *map = NULL;
+	uint8_t *head = NULL, *map = NULL;
 	int fd = -1;
 	int rc = build_head(w, ts, values, &head, &head_len, err);
 

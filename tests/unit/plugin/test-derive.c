@@ -195,6 +195,14 @@ START_TEST(many_domains_keep_pointers_valid)
 }
 END_TEST
 
+static uint64_t bits(double d)
+{
+	uint64_t u;
+
+	memcpy(&u, &d, sizeof(u));
+	return u;
+}
+
 /* Every field of every description, and every value, bit for bit. */
 static void assert_same_set(const struct ds_set *a, const struct ds_set *b)
 {
@@ -211,11 +219,10 @@ static void assert_same_set(const struct ds_set *a, const struct ds_set *b)
 		ck_assert_int_eq(x->type, y->type);
 		ck_assert_int_eq(x->is_default, y->is_default);
 		ck_assert_int_eq(x->transform, y->transform);
-		ck_assert_msg(memcmp(&x->min, &y->min, sizeof(x->min)) == 0 &&
-			      memcmp(&x->max, &y->max, sizeof(x->max)) == 0,
+		ck_assert_msg(bits(x->min) == bits(y->min) &&
+			      bits(x->max) == bits(y->max),
 			      "datasource %zu (%s): min/max differ", i, x->name);
-		ck_assert_msg(memcmp(&a->values[i], &b->values[i],
-				     sizeof(a->values[i])) == 0,
+		ck_assert_msg(a->values[i].i == b->values[i].i,
 			      "datasource %zu (%s): values differ", i, x->name);
 	}
 }
@@ -249,12 +256,12 @@ static void set_times(struct host_sample *s, uint64_t base)
 
 /* The domains of one layout; the same sample is rebuilt for each step. */
 struct layout {
-	unsigned nr_pcpus;
-	size_t n;
+	uint64_t runnable_ns[4];
 	const char *uuid[4];
+	size_t n;
+	unsigned nr_pcpus;
 	unsigned vcpus[4];
 	bool runstates[4];
-	uint64_t runnable_ns[4];
 };
 
 static void load_layout(struct host_sample *s, const struct layout *l,
@@ -284,26 +291,26 @@ static void load_layout(struct host_sample *s, const struct layout *l,
  */
 START_TEST(reused_set_equals_fresh_after_layout_changes)
 {
+	/* { runnable_ns, uuid, n, nr_pcpus, vcpus, runstates } */
 	static const struct layout steps[] = {
-		{ 2, 3, { UUID_A, UUID_B, UUID_C }, { 2, 3, 1 },
-		  { false, false, true }, { 0, 0, 0 } },
+		{ { 0, 0, 0 }, { UUID_A, UUID_B, UUID_C }, 3, 2, { 2, 3, 1 },
+		  { false, false, true } },
 		/* B removed, D added at the end */
-		{ 2, 3, { UUID_A, UUID_C, UUID_D }, { 2, 1, 4 },
-		  { false, true, false }, { 0, 0, 0 } },
+		{ { 0, 0, 0 }, { UUID_A, UUID_C, UUID_D }, 3, 2, { 2, 1, 4 },
+		  { false, true, false } },
 		/* A: 2 -> 5 vCPUs; C: runnable_vcpus appears */
-		{ 2, 3, { UUID_A, UUID_C, UUID_D }, { 5, 1, 4 },
-		  { false, true, false }, { 0, 7, 0 } },
+		{ { 0, 7, 0 }, { UUID_A, UUID_C, UUID_D }, 3, 2, { 5, 1, 4 },
+		  { false, true, false } },
 		/* D: 4 -> 1 vCPU; B back in the middle; C loses runstates */
-		{ 2, 4, { UUID_A, UUID_B, UUID_C, UUID_D }, { 5, 3, 1, 1 },
-		  { false, false, false, false }, { 0, 0, 0, 0 } },
+		{ { 0, 0, 0, 0 }, { UUID_A, UUID_B, UUID_C, UUID_D }, 4, 2,
+		  { 5, 3, 1, 1 }, { false, false, false, false } },
 		/* pCPUs 2 -> 3, dom0 (hidden) first */
-		{ 3, 4, { UUID_DOM0_UNNAMED, UUID_A, UUID_C, UUID_D },
-		  { 4, 5, 1, 1 }, { true, false, true, false },
-		  { 5, 0, 0, 0 } },
+		{ { 5, 0, 0, 0 }, { UUID_DOM0_UNNAMED, UUID_A, UUID_C, UUID_D },
+		  4, 3, { 4, 5, 1, 1 }, { true, false, true, false } },
 		/* everything gone but the host */
-		{ 0, 0, { NULL }, { 0 }, { false }, { 0 } },
-		{ 2, 2, { UUID_B, UUID_A }, { 1, 2 }, { true, false },
-		  { 1, 0 } },
+		{ { 0 }, { NULL }, 0, 0, { 0 }, { false } },
+		{ { 1, 0 }, { UUID_B, UUID_A }, 2, 2, { 1, 2 },
+		  { true, false } },
 	};
 	struct host_sample s;
 	struct ds_set kept;
@@ -329,7 +336,7 @@ END_TEST
 START_TEST(same_layout_keeps_descriptions_updates_values)
 {
 	static const struct layout l = {
-		2, 2, { UUID_A, UUID_C }, { 2, 1 }, { false, true }, { 0, 3 },
+		{ 0, 3 }, { UUID_A, UUID_C }, 2, 2, { 2, 1 }, { false, true },
 	};
 	struct host_sample s;
 	struct ds_set kept;
