@@ -28,6 +28,9 @@ struct cycle {
 	struct domset fresh;	/* scratch for refresh */
 	struct host_sample sample;
 	struct ds_set set;
+	/* The writer has set.ds as of this generation (skip comparing). */
+	bool sources_set;
+	unsigned long sources_gen;
 	bool listed;		/* the domain list was read at least once */
 	bool registered;	/* last register call succeeded */
 	bool ever_registered;
@@ -225,6 +228,23 @@ static double fresh_timestamp(struct cycle *c, double ts)
 	return ts;
 }
 
+/*
+ * Hand the descriptions to the writer when they changed.  While the set's
+ * generation stays the same they are the very ones the writer already
+ * has, so even its comparison of 17,000 of them can be skipped.
+ */
+static int give_sources(struct cycle *c, struct rrdd_error *err)
+{
+	if (c->sources_set && c->sources_gen == c->set.generation)
+		return 0;
+	c->sources_set = false;
+	if (rrdd_writer_set_sources(c->writer, c->set.ds, c->set.n, err) != 0)
+		return -1;
+	c->sources_set = true;
+	c->sources_gen = c->set.generation;
+	return 0;
+}
+
 static void sample_and_write(struct cycle *c)
 {
 	struct rrdd_error err = { 0 };
@@ -248,7 +268,7 @@ static void sample_and_write(struct cycle *c)
 		log_err("out of memory deriving datasources");
 		return;
 	}
-	if (rrdd_writer_set_sources(c->writer, c->set.ds, c->set.n, &err) != 0 ||
+	if (give_sources(c, &err) != 0 ||
 	    rrdd_writer_update(c->writer, fresh_timestamp(c, (t0 + t1) / 2),
 			       c->set.values,
 			       &err) != 0) {
