@@ -54,18 +54,6 @@ static bool parse_double(const char *s, double *out)
 
 /* ---- encoding ----------------------------------------------------------- */
 
-/* Add a string member; false when json-c runs out of memory. */
-static bool add_string(struct json_object *obj, const char *key,
-		       const char *value)
-{
-	struct json_object *s = json_object_new_string(value);
-
-	if (!s)
-		return false;
-	json_object_object_add(obj, key, s);
-	return true;
-}
-
 static bool uuid_ok(const char *uuid)
 {
 	size_t len = strnlen(uuid, RRDD_UUID_LEN + 1);
@@ -91,53 +79,6 @@ static int check_ds(const struct rrdd_ds *d, size_t i, struct rrdd_error *err)
 				 "datasource \"%s\": enum out of range",
 				 d->name);
 	return RRDD_OK;
-}
-
-/*
- * One datasource's object.  Key order is fixed (that of xcp-rrdd's own
- * plugins) so equal descriptions always give equal bytes; "transform" is
- * written only when it is not the default, as xcp-rrdd's writers do.
- */
-static struct json_object *ds_object(const struct rrdd_ds *d)
-{
-	struct json_object *obj = json_object_new_object();
-	char owner[8 + RRDD_UUID_LEN], min[32], max[32];
-	bool ok;
-
-	if (!obj)
-		return NULL;
-	if (d->owner == RRDD_OWNER_HOST)
-		snprintf(owner, sizeof(owner), "host");
-	else
-		snprintf(owner, sizeof(owner), "%s %s",
-			 rrdd_owner_kind_name(d->owner), d->owner_uuid);
-	rrdd_format_double(min, d->min);
-	rrdd_format_double(max, d->max);
-	ok = add_string(obj, "description",
-			d->description ? d->description : "") &&
-	     add_string(obj, "owner", owner) &&
-	     add_string(obj, "value_type", rrdd_value_type_name(d->value_type)) &&
-	     add_string(obj, "type", rrdd_ds_type_name(d->type)) &&
-	     add_string(obj, "default", d->is_default ? "true" : "false") &&
-	     add_string(obj, "units", d->units ? d->units : "") &&
-	     add_string(obj, "min", min) && add_string(obj, "max", max) &&
-	     (d->transform == RRDD_IDENTITY ||
-	      add_string(obj, "transform", rrdd_transform_name(d->transform)));
-	if (!ok) {
-		json_object_put(obj);
-		return NULL;
-	}
-	return obj;
-}
-
-/* Compact JSON; "/" unescaped where json-c allows (0.13 and later). */
-static int plain_flags(void)
-{
-#ifdef JSON_C_TO_STRING_NOSLASHESCAPE
-	return JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
-#else
-	return JSON_C_TO_STRING_PLAIN;
-#endif
 }
 
 /*
@@ -187,6 +128,16 @@ static int check_all(const struct rrdd_ds *ds, size_t n,
 	return rc;
 }
 
+/* Compact JSON; "/" unescaped where json-c allows (0.13 and later). */
+static int plain_flags(void)
+{
+#ifdef JSON_C_TO_STRING_NOSLASHESCAPE
+	return JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+#else
+	return JSON_C_TO_STRING_PLAIN;
+#endif
+}
+
 /* A growing output string. */
 struct text {
 	char *s;
@@ -225,19 +176,139 @@ static bool text_add_json(struct text *t, struct json_object *obj)
 }
 
 /*
+ * Printable ASCII other than '"', '\\' and '/': bytes that json-c writes
+ * as they are in every version and with every flag.
+ */
+static bool verbatim(const char *s, size_t *len)
+{
+	const char *p = s;
+
+	for (; *p; p++)
+		if (*p < 0x20 || *p > 0x7e || *p == '"' || *p == '\\' ||
+		    *p == '/')
+			return false;
+	*len = (size_t)(p - s);
+	return true;
+}
+
+/*
+ * s as a JSON string, byte for byte what json-c writes.  Almost every
+ * string needs no escaping: quote it directly, which spares a json-c
+ * object per string (most of the cost of encoding thousands of
+ * datasources); let json-c escape the others.
+ */
+static bool text_add_string(struct text *t, const char *s)
+{
+	size_t len;
+
+	if (!verbatim(s, &len))
+		return text_add_json(t, json_object_new_string(s));
+	return text_add(t, "\"", 1) && text_add(t, s, len) &&
+	       text_add(t, "\"", 1);
+}
+
+/* ,"key":"value" (no comma for the first member). */
+static bool text_add_member(struct text *t, bool first, const char *key,
+			    const char *value)
+{
+	return (first || text_add(t, ",", 1)) && text_add_string(t, key) &&
+	       text_add(t, ":", 1) && text_add_string(t, value);
+}
+
+/*
+ * The last number formatted: neighbouring datasources mostly share their
+ * bounds, and finding the shortest exact form costs a few printf calls.
+ */
+struct number {
+	bool valid;
+	uint64_t bits;
+	char text[32];
+};
+
+static const char *format_number(struct number *last, double d)
+{
+	uint64_t bits;
+
+	memcpy(&bits, &d, sizeof(bits));
+	if (!last->valid || last->bits != bits) {
+		rrdd_format_double(last->text, d);
+		last->bits = bits;
+		last->valid = true;
+	}
+	return last->text;
+}
+
+/* What the previous datasource's min and max were formatted as. */
+struct numbers {
+	struct number min, max;
+};
+
+/* "host", or the owner kind and its uuid ("vm <uuid>"). */
+static void format_owner(const struct rrdd_ds *d,
+			 char out[8 + RRDD_UUID_LEN])
+{
+	const char *kind = rrdd_owner_kind_name(d->owner);
+	size_t k = strlen(kind);
+	size_t u = strnlen(d->owner_uuid, RRDD_UUID_LEN);
+
+	if (d->owner == RRDD_OWNER_HOST) {
+		memcpy(out, "host", 5);
+		return;
+	}
+	memcpy(out, kind, k);
+	out[k] = ' ';
+	memcpy(out + k + 1, d->owner_uuid, u);
+	out[k + 1 + u] = '\0';
+}
+
+/*
+ * One datasource's object, as json-c prints one built member by member.
+ * Key order is fixed (that of xcp-rrdd's own plugins) so equal
+ * descriptions always give equal bytes; "transform" is written only when
+ * it is not the default, as xcp-rrdd's writers do.
+ */
+static bool text_add_ds(struct text *t, const struct rrdd_ds *d,
+			struct numbers *last)
+{
+	char owner[8 + RRDD_UUID_LEN];
+
+	format_owner(d, owner);
+	return text_add(t, "{", 1) &&
+	       text_add_member(t, true, "description",
+			       d->description ? d->description : "") &&
+	       text_add_member(t, false, "owner", owner) &&
+	       text_add_member(t, false, "value_type",
+			       rrdd_value_type_name(d->value_type)) &&
+	       text_add_member(t, false, "type", rrdd_ds_type_name(d->type)) &&
+	       text_add_member(t, false, "default",
+			       d->is_default ? "true" : "false") &&
+	       text_add_member(t, false, "units", d->units ? d->units : "") &&
+	       text_add_member(t, false, "min",
+			       format_number(&last->min, d->min)) &&
+	       text_add_member(t, false, "max",
+			       format_number(&last->max, d->max)) &&
+	       (d->transform == RRDD_IDENTITY ||
+		text_add_member(t, false, "transform",
+				rrdd_transform_name(d->transform))) &&
+	       text_add(t, "}", 1);
+}
+
+/*
  * {"datasources":{"name":{...},...}}, members in the caller's order.
  * Written member by member because a json-c object cannot hold the same
  * key twice, and the same name with different owners is legitimate.
  */
 static bool write_all(struct text *t, const struct rrdd_ds *ds, size_t n)
 {
+	struct numbers last;
+
+	memset(&last, 0, sizeof(last));
 	if (!text_add(t, "{\"datasources\":{", 16))
 		return false;
 	for (size_t i = 0; i < n; i++)
 		if ((i && !text_add(t, ",", 1)) ||
-		    !text_add_json(t, json_object_new_string(ds[i].name)) ||
-		    !text_add(t, ":", 1) ||
-		    !text_add_json(t, ds_object(&ds[i])))
+		    !text_add_string(t, ds[i].name) || !text_add(t, ":", 1) ||
+		    !text_add_ds(t, &ds[i], &last))
 			return false;
 	return text_add(t, "}}", 2);
 }

@@ -10,6 +10,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <json-c/json.h>
+
+#include "internal.h"
 #include "rrdd_protocol.h"
 #include "rrdd/support/payload-bytes.h"
 
@@ -283,6 +286,126 @@ START_TEST(round_trip_keeps_every_field)
 }
 END_TEST
 
+/* ---- the encoder against json-c ---------------------------------------- */
+
+static int json_flags(void)
+{
+#ifdef JSON_C_TO_STRING_NOSLASHESCAPE
+	return JSON_C_TO_STRING_PLAIN | JSON_C_TO_STRING_NOSLASHESCAPE;
+#else
+	return JSON_C_TO_STRING_PLAIN;
+#endif
+}
+
+static void ref_raw(char **out, size_t *len, const char *s)
+{
+	size_t n = strlen(s);
+
+	*out = realloc(*out, *len + n + 1);
+	ck_assert_ptr_ne(*out, NULL);
+	memcpy(*out + *len, s, n + 1);
+	*len += n;
+}
+
+/* Append obj as json-c prints it, then drop it. */
+static void ref_append(char **out, size_t *len, struct json_object *obj)
+{
+	ref_raw(out, len, json_object_to_json_string_ext(obj, json_flags()));
+	json_object_put(obj);
+}
+
+static void ref_member(struct json_object *obj, const char *key,
+		       const char *value)
+{
+	json_object_object_add(obj, key, json_object_new_string(value));
+}
+
+/* One datasource as a json-c object, members in the encoder's order. */
+static struct json_object *ref_object(const struct rrdd_ds *d)
+{
+	struct json_object *obj = json_object_new_object();
+	char owner[64], min[32], max[32];
+
+	if (d->owner == RRDD_OWNER_HOST)
+		snprintf(owner, sizeof(owner), "host");
+	else
+		snprintf(owner, sizeof(owner), "%s %s",
+			 rrdd_owner_kind_name(d->owner), d->owner_uuid);
+	rrdd_format_double(min, d->min);
+	rrdd_format_double(max, d->max);
+	ref_member(obj, "description", d->description);
+	ref_member(obj, "owner", owner);
+	ref_member(obj, "value_type", rrdd_value_type_name(d->value_type));
+	ref_member(obj, "type", rrdd_ds_type_name(d->type));
+	ref_member(obj, "default", d->is_default ? "true" : "false");
+	ref_member(obj, "units", d->units);
+	ref_member(obj, "min", min);
+	ref_member(obj, "max", max);
+	if (d->transform != RRDD_IDENTITY)
+		ref_member(obj, "transform", rrdd_transform_name(d->transform));
+	return obj;
+}
+
+/* The metadata as json-c prints it, one object per datasource. */
+static char *reference(const struct rrdd_ds *ds, size_t n)
+{
+	char *out = NULL;
+	size_t len = 0;
+
+	ref_raw(&out, &len, "{\"datasources\":{");
+	for (size_t i = 0; i < n; i++) {
+		if (i)
+			ref_raw(&out, &len, ",");
+		ref_append(&out, &len, json_object_new_string(ds[i].name));
+		ref_raw(&out, &len, ":");
+		ref_append(&out, &len, ref_object(&ds[i]));
+	}
+	ref_raw(&out, &len, "}}");
+	return out;
+}
+
+/*
+ * Strings are quoted directly when nothing in them needs escaping, and
+ * escaped by json-c otherwise: either way the bytes are json-c's.  Every
+ * byte value 1..255 in names, descriptions and units, and the plugin's
+ * own kind of descriptions.
+ */
+START_TEST(bytes_equal_json_c_objects)
+{
+	static char names[256][16], descs[256][16], units[256][8];
+	struct rrdd_ds ds[256 + 2];
+	char *json, *want;
+	size_t n = 0;
+
+	for (int c = 1; c < 256; c++, n++) {
+		snprintf(names[c], sizeof(names[c]), "n%03d%c", c, c);
+		snprintf(descs[c], sizeof(descs[c]), "a%cb/\"\\", c);
+		snprintf(units[c], sizeof(units[c]), "%c", c);
+		ds[n] = make_ds(names[c]);
+		ds[n].description = descs[c];
+		ds[n].units = units[c];
+		ds[n].owner = c % 2 ? RRDD_OWNER_VM : RRDD_OWNER_SR;
+		strcpy(ds[n].owner_uuid, UUID);
+		ds[n].transform = c % 3 ? RRDD_IDENTITY : RRDD_INVERSE;
+		ds[n].min = c % 5 ? -INFINITY : -0.5 * c;
+		ds[n].max = c % 7 ? 1.0 : INFINITY;
+	}
+	ds[n] = make_ds("cpu12");
+	ds[n].description = "CPU12 usage";
+	ds[n].units = "(fraction)";
+	ds[n++].is_default = true;
+	ds[n++] = make_ds("h\xc3\xa9 \xe2\x82\xac");
+	json = encode(ds, n);
+	want = reference(ds, n);
+	for (size_t i = 0; json[i] || want[i]; i++)
+		ck_assert_msg(json[i] == want[i],
+			      "byte %zu: \"%.40s\" where json-c has \"%.40s\"",
+			      i, json + i, want + i);
+	free(json);
+	free(want);
+}
+END_TEST
+
 static Suite *metadata_suite(void)
 {
 	Suite *s = suite_create("metadata");
@@ -297,6 +420,7 @@ static Suite *metadata_suite(void)
 	tcase_add_test(tc, rejects_what_cannot_be_encoded);
 	tcase_add_test(tc, round_trip_keeps_every_field);
 	tcase_add_test(tc, same_name_for_different_owners);
+	tcase_add_test(tc, bytes_equal_json_c_objects);
 	suite_add_tcase(s, tc);
 	return s;
 }
