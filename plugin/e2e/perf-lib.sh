@@ -32,38 +32,55 @@ pf_div() {
 		'BEGIN { if (b + 0 == 0) print "none"; else printf f "\n", a / b }'
 }
 
-# pf_strace_count BACKEND CYCLES: privcmd hypercall ioctls per cycle of
-# `vcpustats-bench cycles`, counted from outside by strace between the
-# bench's measure-begin/measure-end marker writes.
-pf_strace_count() {
-	strace -f -qq -s 64 -e trace=ioctl,write -o "$PF_WORK/strace-$1" \
-		vcpustats-bench cycles "$1" "$2" >/dev/null 2>"$PF_WORK/strace-$1.err" ||
-		{ echo none; return; }
-	awk -v n="$2" '
+# pf_strace BACKEND CYCLES: `vcpustats-bench cycles` under strace (every
+# system call), counted between the bench's measure-begin/measure-end
+# marker writes.  Sets PF_ST (privcmd hypercall ioctls per cycle, counted
+# from outside), PF_SYS (system calls per cycle) and PF_SYS_DETAIL (per
+# name, per cycle).
+pf_strace() {
+	PF_ST=none PF_SYS=none PF_SYS_DETAIL=
+	strace -f -qq -s 64 -o "$PF_WORK/strace-$1" \
+		vcpustats-bench cycles "$1" "$2" >"$PF_WORK/strace-$1.out" \
+		2>"$PF_WORK/strace-$1.err" || return 0
+	# shellcheck disable=SC2046 # three words on purpose
+	set -- $(awk -v n="$2" '
 		/write\(2, .*measure-begin/ { on = 1; next }
 		/write\(2, .*measure-end/ { on = 0; done = 1; next }
 		on && /ioctl\(.*(PRIVCMD_HYPERCALL|_IOC_NONE, 0x50, 0, )/ { h++ }
-		END { if (done) printf "%.2f\n", h / n; else print "none" }' \
-		"$PF_WORK/strace-$1"
+		on && match($0, /^[0-9]+ +[a-z_0-9]+\(/) {
+			split(substr($0, RSTART, RLENGTH - 1), f, / +/)
+			c[f[2]]++; t++ }
+		END {
+			if (!done) { print "none none"; exit }
+			printf "%.2f %.2f ", h / n, t / n
+			for (k in c) printf "%s:%.2f,", k, c[k] / n
+			print "" }' "$PF_WORK/strace-$1")
+	PF_ST=$1 PF_SYS=$2 PF_SYS_DETAIL=${3:-}
 }
 
-# pf_cycles BACKEND N: `vcpustats-bench cycles`, figures printed; sets
-# PF_CPU (us/cycle), PF_SMP (us/sample, the backend's part alone),
-# PF_HC (in-process count/cycle), PF_ST (strace's).
-pf_cycles() {
-	pc_line=$(vcpustats-bench cycles "$1" "$2" 2>"$PF_WORK/cycles-$1.err")
-	echo "INFO perf-cycles-$1: $pc_line"
-	[ -n "$pc_line" ] || sed 's/^/INFO   /' "$PF_WORK/cycles-$1.err"
-	PF_CPU=$(pf_field "$pc_line" cpu_us_per_cycle)
-	PF_SMP=$(pf_field "$pc_line" sample_cpu_us)
-	PF_HC=$(pf_field "$pc_line" hypercalls_per_cycle)
-	PF_ST=$(pf_strace_count "$1" 50)
-	pf_figure "cycle-cpu-$1" "${PF_CPU:-none}" us/cycle \
-		"($(pf_field "$pc_line" domains) domains, $(pf_field "$pc_line" vcpus) vCPUs, $(pf_field "$pc_line" datasources) datasources, $2 cycles, emulated CPU)"
-	pf_figure "sample-cpu-$1" "${PF_SMP:-none}" us/sample \
-		"(the backend's sample alone, $2 samples)"
-	pf_figure "cycle-hypercalls-$1" "${PF_HC:-none}" hypercalls/cycle \
-		"(strace, 50 cycles: $PF_ST)"
+# pf_compare N BLOCKS: `vcpustats-bench compare`, both backends
+# interleaved in one process; prints the figures; sets PF_HC_<backend>
+# (in-process hypercall ioctls per cycle).
+pf_compare() {
+	pc_out=$(vcpustats-bench compare "$1" "$2" 2>"$PF_WORK/compare.err")
+	echo "$pc_out" | sed 's/^/INFO perf-compare: /'
+	[ -n "$pc_out" ] || sed 's/^/INFO   /' "$PF_WORK/compare.err"
+	pc_ratio=$(echo "$pc_out" | grep '^ratio ')
+	for pc_b in table hypercall; do
+		pc_line=$(echo "$pc_out" | grep "^backend=$pc_b ")
+		pf_figure "cycle-cpu-$pc_b" "$(pf_field "$pc_line" cycle_cpu_us)" us/cycle \
+			"(median of $2 blocks of $1; $(pf_field "$pc_line" domains) domains, $(pf_field "$pc_line" vcpus) vCPUs, $(pf_field "$pc_line" datasources) datasources; emulated CPU)"
+		pf_figure "sample-cpu-$pc_b" "$(pf_field "$pc_line" sample_cpu_us)" us/sample \
+			"(the backend's sample alone, median of $2 blocks of $1)"
+	done
+	PF_HC_table=$(pf_field "$(echo "$pc_out" | grep '^backend=table ')" \
+		hypercalls_per_cycle)
+	PF_HC_hypercall=$(pf_field "$(echo "$pc_out" | grep '^backend=hypercall ')" \
+		hypercalls_per_cycle)
+	pf_figure cycle-cpu-ratio "$(pf_field "$pc_ratio" cycle_ratio)" x \
+		"(hypercall / table CPU per whole cycle, median of the $2 rounds' ratios; goal >= 20)"
+	pf_figure sample-cpu-ratio "$(pf_field "$pc_ratio" sample_ratio)" x \
+		"(hypercall / table CPU per sample, the backend's part alone)"
 }
 
 pf_both_zero() {

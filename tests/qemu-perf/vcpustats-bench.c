@@ -7,6 +7,13 @@
  *       N cycles back to back after a warm-up, then N samples alone (the
  *       backend's part of the cycle); one line of figures: process CPU
  *       time per cycle and per sample, privcmd hypercall ioctls per cycle
+ *   vcpustats-bench compare N BLOCKS
+ *       both backends in one process, interleaved: BLOCKS rounds of (N
+ *       table cycles, N table samples, N hypercall cycles, N hypercall
+ *       samples), each block timed in process CPU time; medians over the
+ *       blocks and the median of the rounds' ratios, so that the host's
+ *       load, which an emulated guest sees as its own CPU time, hits both
+ *       backends alike
  *   vcpustats-bench loop BACKEND INTERVAL_MS SECONDS
  *       one cycle every INTERVAL_MS for SECONDS (or until SIGTERM/SIGINT),
  *       as a high-rate sampler disturbing other toolstack work; one line of
@@ -42,6 +49,7 @@
 #define MAX_DOMAINS 256
 #define WARMUP 5
 #define MAX_DS 4096
+#define MAX_BLOCKS 100
 /* IOCTL_PRIVCMD_HYPERCALL is _IOC(_IOC_NONE, 'P', 0, size): type and nr. */
 #define PRIVCMD_TYPE 'P'
 #define PRIVCMD_HYPERCALL_NR 0
@@ -249,6 +257,82 @@ static int run_cycles(const char *backend, long n)
 	return 0;
 }
 
+/* CPU microseconds per call of fn over n calls. */
+static double block_us(struct bench *b, long n, void (*fn)(struct bench *))
+{
+	double t0 = clock_s(CLOCK_PROCESS_CPUTIME_ID);
+
+	for (long i = 0; i < n; i++)
+		fn(b);
+	return (clock_s(CLOCK_PROCESS_CPUTIME_ID) - t0) / (double)n * 1e6;
+}
+
+static int cmp_double(const void *a, const void *b)
+{
+	double x = *(const double *)a, y = *(const double *)b;
+
+	return x < y ? -1 : x > y;
+}
+
+/* Median of n values (sorts them). */
+static double median(double *v, long n)
+{
+	qsort(v, (size_t)n, sizeof(*v), cmp_double);
+	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
+}
+
+struct series {
+	double cycle[MAX_BLOCKS], sample[MAX_BLOCKS];
+	unsigned long hypercalls;	/* during the cycle blocks */
+};
+
+static void measure_block(struct bench *b, long n, long r, struct series *s)
+{
+	unsigned long h0 = hypercall_ioctls;
+
+	s->cycle[r] = block_us(b, n, one_cycle);
+	s->hypercalls += hypercall_ioctls - h0;
+	s->sample[r] = block_us(b, n, one_sample);
+}
+
+static void print_series(const struct bench *b, const char *name,
+			 struct series *s, long n, long blocks)
+{
+	printf("backend=%s domains=%zu vcpus=%u datasources=%zu blocks=%ld "
+	       "cycles_per_block=%ld cycle_cpu_us=%.2f sample_cpu_us=%.2f "
+	       "hypercalls_per_cycle=%.2f\n", name, b->n_ids, b->n_vcpus,
+	       b->set.n, blocks, n, median(s->cycle, blocks),
+	       median(s->sample, blocks),
+	       (double)s->hypercalls / (double)(n * blocks));
+}
+
+static int run_compare(long n, long blocks)
+{
+	static struct bench tb, hb;
+	static struct series ts, hs;
+	double cycle_ratio[MAX_BLOCKS] = { 0 }, sample_ratio[MAX_BLOCKS] = { 0 };
+
+	setup(&tb, "table");
+	setup(&hb, "hypercall");
+	for (int i = 0; i < WARMUP; i++) {
+		one_cycle(&tb);
+		one_cycle(&hb);
+	}
+	for (long r = 0; r < blocks; r++) {
+		measure_block(&tb, n, r, &ts);
+		measure_block(&hb, n, r, &hs);
+		cycle_ratio[r] = hs.cycle[r] / ts.cycle[r];
+		sample_ratio[r] = hs.sample[r] / ts.sample[r];
+	}
+	printf("ratio blocks=%ld cycle_ratio=%.2f sample_ratio=%.2f\n", blocks,
+	       median(cycle_ratio, blocks), median(sample_ratio, blocks));
+	print_series(&tb, "table", &ts, n, blocks);
+	print_series(&hb, "hypercall", &hs, n, blocks);
+	teardown(&tb);
+	teardown(&hb);
+	return 0;
+}
+
 static void on_stop(int sig)
 {
 	(void)sig;
@@ -307,6 +391,7 @@ static int run_loop(const char *backend, long interval_ms, long seconds)
 static void usage(void)
 {
 	fputs("usage: vcpustats-bench cycles table|hypercall N\n"
+	      "       vcpustats-bench compare N BLOCKS\n"
 	      "       vcpustats-bench loop table|hypercall INTERVAL_MS SECONDS\n",
 	      stderr);
 	exit(2);
@@ -317,6 +402,9 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "cycles") == 0)
 		return run_cycles(argv[2],
 				  parse_long(argv[3], 1, 1000000, "N"));
+	if (argc == 4 && strcmp(argv[1], "compare") == 0)
+		return run_compare(parse_long(argv[2], 1, 100000, "N"),
+				   parse_long(argv[3], 1, MAX_BLOCKS, "BLOCKS"));
 	if (argc == 5 && strcmp(argv[1], "loop") == 0)
 		return run_loop(argv[2],
 				parse_long(argv[3], 1, 60000, "INTERVAL_MS"),
