@@ -15,6 +15,7 @@
 #   DEMO-DONE CYCLES MISSES | DEMO-FAIL TEXT
 #                                          the end (MISSES: mock cycles
 #                                          without a fresh payload)
+# shellcheck source=/dev/null # the image's copy of tests/e2e/lib.sh
 . /opt/e2e/lib.sh
 
 W=/tmp/demo
@@ -35,7 +36,7 @@ vms() {
 # $cycles the mock cycles that carried our rates, in $misses those that
 # did not ("no update").  Polling, not `tail -f`: nothing may outlive
 # this script and hold the console pipe.  Few forks: under TCG a PV fork
-# costs dom0 milliseconds, and dom0 shares pCPU0 with the guests.
+# costs dom0 milliseconds.
 seen=0 cycles=0 last=-1 misses=0
 emit_new() {
 	total=$(wc -l <"$W/mock.out")
@@ -78,6 +79,7 @@ emit_new() {
 	state=${out##*STATE }
 	out=${out%STATE *}
 	[ -n "$out" ] && printf %s "$out"
+	# shellcheck disable=SC2086 # word splitting wanted
 	set -- $state
 	cycles=$1 last=$2 misses=$3
 }

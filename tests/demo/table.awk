@@ -9,19 +9,38 @@ $1 == "DEMO-VM" {
 }
 $1 == "DEMO-DS" && NF >= 6 {
 	c = $2 + 0
-	if (t0 == "") t0 = $3
+	if (t0 == "" && $6 != "null") t0 = $3
 	if (!(c in ct)) ct[c] = $3
 	rate[c, $4, $5] = $6
+	if ($6 != "null") known[c] = 1
 	if ($4 != "host") seen[c, $4] = 1
 	if ($5 ~ /^cpu[0-9]+$/ && $4 != "host") {
 		n = substr($5, 4) + 1
 		if (n > maxv) maxv = n
 	}
 	if (c > from && c <= upto) todo[c] = 1
+	if (vcpus[$4] < substr($5, 4) + 1 && $5 ~ /^cpu[0-9]+$/)
+		vcpus[$4] = substr($5, 4) + 1
 }
 function pct(v) {
 	if (v == "" || v == "null") return "-"
 	return sprintf("%.1f%%", v * 100)
+}
+# vcpu(C, U, I): vCPU I's rate as shown.  rrdd drops a rate above the
+# datasource's max (100%); when only that one is missing, the VM's
+# cpu_usage (the mean of its vCPUs) gives it back, marked with a '*'.
+function vcpu(c, u, i,   j, sum, v) {
+	v = rate[c, u, "cpu" i]
+	if (v != "null" || !((c, u, "cpu_usage") in rate) ||
+	    rate[c, u, "cpu_usage"] == "null")
+		return pct(v)
+	sum = rate[c, u, "cpu_usage"] * vcpus[u]
+	for (j = 0; j < vcpus[u]; j++) {
+		if (j == i) continue
+		if (rate[c, u, "cpu" j] == "null") return pct(v)
+		sum -= rate[c, u, "cpu" j]
+	}
+	return sprintf("%.1f%%*", sum * 100)
 }
 function rule(text,   s) {
 	s = "---- " text " "
@@ -31,7 +50,7 @@ function rule(text,   s) {
 function table(c,   u, i, k, n, order, line, h, rows) {
 	print rule(sprintf("cycle %d, t = +%.1f s", c, ct[c] - t0))
 	line = sprintf("%-10s %4s", "VM", "dom")
-	for (i = 0; i < maxv; i++) line = line sprintf(" %7s", "cpu" i)
+	for (i = 0; i < maxv; i++) line = line sprintf(" %8s", "cpu" i)
 	print line sprintf(" %10s  %s", "cpu_usage", "UUID")
 	# VMs in domid order (unknown UUIDs last).
 	n = 0
@@ -50,7 +69,7 @@ function table(c,   u, i, k, n, order, line, h, rows) {
 		line = sprintf("%-10s %4s", (u in vmname) ? vmname[u] : "?",
 			(u in dom) ? dom[u] : "?")
 		for (i = 0; i < maxv; i++)
-			line = line sprintf(" %7s", pct(rate[c, u, "cpu" i]))
+			line = line sprintf(" %8s", (i < vcpus[u]) ? vcpu(c, u, i) : "")
 		print line sprintf(" %10s  %s", pct(rate[c, u, "cpu_usage"]), u)
 	}
 	line = sprintf("%-10s %4s", "host", "")
@@ -60,5 +79,5 @@ function table(c,   u, i, k, n, order, line, h, rows) {
 }
 END {
 	for (c = from + 1; c <= upto; c++)
-		if (c in todo) table(c)
+		if ((c in todo) && (c in known)) table(c)
 }
