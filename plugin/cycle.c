@@ -248,7 +248,7 @@ static int give_sources(struct cycle *c, struct rrdd_error *err)
 static void sample_and_write(struct cycle *c)
 {
 	struct rrdd_error err = { 0 };
-	double t0, t1;
+	double t0, t1, ts;
 	int rc;
 
 	sample_reset(&c->sample);
@@ -264,14 +264,14 @@ static void sample_and_write(struct cycle *c)
 		return;
 	}
 	resolve_uuids(c);
-	if (derive_build(&c->sample, &c->set) != 0) {
+	/* derive bounds the counters by the timestamps' advance */
+	ts = fresh_timestamp(c, (t0 + t1) / 2);
+	if (derive_build(&c->sample, ts, &c->set) != 0) {
 		log_err("out of memory deriving datasources");
 		return;
 	}
 	if (give_sources(c, &err) != 0 ||
-	    rrdd_writer_update(c->writer, fresh_timestamp(c, (t0 + t1) / 2),
-			       c->set.values,
-			       &err) != 0) {
+	    rrdd_writer_update(c->writer, ts, c->set.values, &err) != 0) {
 		log_err("writing the payload failed: %s", err.msg);
 		return;
 	}

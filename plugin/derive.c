@@ -10,6 +10,7 @@
  */
 #include "derive.h"
 
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -37,6 +38,7 @@ void ds_set_free(struct ds_set *set)
 	free(set->values);
 	free(set->blocks);
 	free(set->plan);
+	free(set->bounds);
 	ds_set_init(set);
 }
 
@@ -106,6 +108,54 @@ static union rrdd_value iv(int64_t i)
 	return v;
 }
 
+/*
+ * The time counters published this cycle: the readings (Xen's running
+ * time, extrapolated to "now" or taken at the hypercall) and the payload
+ * timestamp (the wall clock mid-sampling) come from different clocks and
+ * instants, so a fully busy vCPU's counter can advance a few ms more than
+ * the timestamps do, and rrdd stores that rate above max as NaN.  No vCPU
+ * runs (and no pCPU idles) longer than wall time, so each counter (max
+ * 1 per second) is published at most dt past its last published value;
+ * the lag this leaves is caught up as soon as the counter runs slower,
+ * and stays bounded by the jitter.
+ */
+struct bound {
+	struct ds_bound *last;	/* the block's entries in set->bounds */
+	double dt;		/* timestamp advance since the last cycle */
+};
+
+/*
+ * last + dt, lowered an ulp at a time until rrdd's own arithmetic,
+ * (value - last) / dt, gives no more than 1: rounding the sum up would
+ * otherwise leave the rate an ulp above max.
+ */
+static double rrdd_cap(double last, double dt)
+{
+	double cap = last + dt;
+
+	while (cap > last && (cap - last) / dt > 1.0)
+		cap = nextafter(cap, last);
+	return cap;
+}
+
+/*
+ * min(actual, last + dt) (every bounded datasource has max 1).  A value
+ * below the rounded sum is less than dt past last, exactly, so only one
+ * at or above it needs rrdd_cap.  A counter with no last value, or one
+ * whose scale changed (cpu_usage's online vCPUs), is published as read.
+ */
+static inline double bounded(const struct bound *b, size_t k, double actual,
+			     unsigned scale)
+{
+	struct ds_bound *last = &b->last[k];
+
+	if (last->scale == scale && actual >= last->value + b->dt)
+		actual = rrdd_cap(last->value, b->dt);
+	last->value = actual;
+	last->scale = scale;
+	return actual;
+}
+
 /* The domain runstate aggregates, in Runstateinfo V2's order. */
 static const enum ds_id runstate_ids[SAMPLE_RUNSTATES] = {
 	DS_VM_RUNSTATE_FULLRUN, DS_VM_RUNSTATE_FULL_CONTENTION,
@@ -113,31 +163,55 @@ static const enum ds_id runstate_ids[SAMPLE_RUNSTATES] = {
 	DS_VM_RUNSTATE_PARTIAL_RUN, DS_VM_RUNSTATE_PARTIAL_CONTENTION,
 };
 
-static void pcpu_values(const struct host_sample *s, union rrdd_value *v)
+/* Idle seconds: no pCPU idles longer than wall time. */
+static void pcpu_values(const struct host_sample *s, union rrdd_value *v,
+			const struct bound *bd)
 {
 	uint64_t sum = 0;
 
 	for (unsigned i = 0; i < s->nr_pcpus; i++) {
 		sum += s->pcpu_idle_ns[i];
-		v[i] = fv((double)s->pcpu_idle_ns[i] / 1e9);
+		v[i] = fv(bounded(bd, i, (double)s->pcpu_idle_ns[i] / 1e9, 1));
 	}
-	v[s->nr_pcpus] = fv((double)sum / s->nr_pcpus / 1e9);
+	v[s->nr_pcpus] = fv(bounded(bd, s->nr_pcpus,
+				    (double)sum / s->nr_pcpus / 1e9, 1));
 }
 
-static void domain_values(const struct ds_block *b, union rrdd_value *v)
+/*
+ * cpu_usage is the domain's running seconds over its n online vCPUs,
+ * which run at most n x dt: the value advances at most dt.  When n
+ * changes the value's scale does (rrdd sees a jump whatever we do), so
+ * the bound starts afresh.
+ */
+static double cpu_usage_value(const struct dom_sample *d,
+			      const struct bound *bd, size_t k)
+{
+	unsigned n = d->nr_online_vcpus ? d->nr_online_vcpus : 1;
+
+	return bounded(bd, k, derive_cpu_usage(d->cpu_time_ns, n), n);
+}
+
+static void domain_values(const struct ds_block *b, union rrdd_value *v,
+			  const struct bound *bd)
 {
 	const struct dom_sample *d = b->dom;
 	const uint64_t *t = d->runstate.time_ns;
 	size_t k = 0;
 
-	for (unsigned i = 0; i < d->nr_vcpus; i++)
-		v[k++] = fv(derive_vcpu_seconds(d->vcpus[i].cpu_time_ns));
-	v[k++] = fv(derive_cpu_usage(d->cpu_time_ns, d->nr_online_vcpus));
+	for (unsigned i = 0; i < d->nr_vcpus; i++, k++)
+		v[k] = fv(bounded(bd, k,
+				  derive_vcpu_seconds(d->vcpus[i].cpu_time_ns),
+				  1));
+	v[k] = fv(cpu_usage_value(d, bd, k));
+	k++;
 	if (!b->runstates)
 		return;
-	for (int i = 0; i < SAMPLE_RUNSTATES; i++)
-		v[k++] = fv((double)t[i] / 1e9);
-	v[k++] = fv((double)(t[1] + t[2] + t[5]) / 1e9);
+	/* Times in disjoint domain states: each at most wall time. */
+	for (int i = 0; i < SAMPLE_RUNSTATES; i++, k++)
+		v[k] = fv(bounded(bd, k, (double)t[i] / 1e9, 1));
+	v[k] = fv(bounded(bd, k, (double)(t[1] + t[2] + t[5]) / 1e9, 1));
+	k++;
+	/* Summed over vCPUs, so not bounded by wall time: as read. */
 	if (b->runnable)
 		v[k] = fv((double)d->runstate.runnable_ns / 1e9);
 }
@@ -152,19 +226,26 @@ static void host_values(const struct host_sample *s, union rrdd_value *v)
 	v[3] = iv(derive_running_domains(s));
 }
 
-static void fill_values(const struct host_sample *s, struct ds_set *set)
+static void fill_values(const struct host_sample *s, double timestamp,
+			struct ds_set *set)
 {
+	/* A timestamp that went back bounds the counters to no advance. */
+	double dt = timestamp > set->last_timestamp
+			    ? timestamp - set->last_timestamp : 0.0;
+
 	for (size_t i = 0; i < set->n_blocks; i++) {
 		const struct ds_block *b = &set->blocks[i];
 		union rrdd_value *v = set->values + b->start;
+		struct bound bd = { set->bounds + b->start, dt };
 
 		if (b->kind == BLOCK_PCPUS)
-			pcpu_values(s, v);
+			pcpu_values(s, v, &bd);
 		else if (b->kind == BLOCK_DOMAIN)
-			domain_values(b, v);
+			domain_values(b, v, &bd);
 		else
 			host_values(s, v);
 	}
+	set->last_timestamp = timestamp;
 }
 
 /* ---- layout -------------------------------------------------------------- */
@@ -357,12 +438,12 @@ static int describe_block(struct ds_set *set, const struct ds_block *b,
 }
 
 /*
- * The last layout's block for the same pCPUs / domain / host as b, if it
- * has the same shape.  Blocks keep their order from cycle to cycle
- * (domains are listed by domid), so the search goes on from where the
- * previous one stopped and is linear over a whole layout.
+ * The last layout's block for the same pCPUs / domain / host as b, if
+ * any.  Blocks keep their order from cycle to cycle (domains are listed
+ * by domid), so the search goes on from where the previous one stopped
+ * and is linear over a whole layout.
  */
-static const struct ds_block *reusable(const struct ds_set *set,
+static const struct ds_block *previous(const struct ds_set *set,
 				       const struct ds_block *b,
 				       size_t *cursor)
 {
@@ -372,9 +453,48 @@ static const struct ds_block *reusable(const struct ds_set *set,
 		if (old->kind != b->kind || strcmp(old->uuid, b->uuid) != 0)
 			continue;
 		*cursor = i + 1;
-		return same_shape(old, b) ? old : NULL;
+		return old;
 	}
 	return NULL;
+}
+
+/*
+ * The bounds a re-shaped block keeps: the vCPUs or pCPUs both layouts
+ * have and a domain's cpu_usage and runstates.  cpu_avg is a mean over
+ * other pCPUs now, so it starts unbounded.
+ */
+static void carry_bounds(const struct ds_bound *from,
+			 const struct ds_block *old, const struct ds_block *b,
+			 struct ds_bound *to)
+{
+	unsigned nr = old->nr < b->nr ? old->nr : b->nr;
+
+	memcpy(to, from, nr * sizeof(*to));
+	if (b->kind != BLOCK_DOMAIN)
+		return;
+	to[b->nr] = from[old->nr];
+	if (old->runstates && b->runstates)
+		memcpy(to + b->nr + 1, from + old->nr + 1,
+		       (SAMPLE_RUNSTATES + 1) * sizeof(*to));
+}
+
+/* Descriptions and bounds of block b in the new arrays. */
+static int lay_block(struct ds_set *set, const struct ds_block *b,
+		     const struct ds_block *old, struct rrdd_ds *ds,
+		     struct ds_bound *bounds)
+{
+	memset(bounds + b->start, 0, b->count * sizeof(*bounds));
+	if (old && same_shape(old, b)) {
+		memcpy(ds + b->start, set->ds + old->start,
+		       b->count * sizeof(*ds));
+		memcpy(bounds + b->start, set->bounds + old->start,
+		       b->count * sizeof(*bounds));
+		return 0;
+	}
+	if (old)
+		carry_bounds(set->bounds + old->start, old, b,
+			     bounds + b->start);
+	return describe_block(set, b, ds + b->start);
 }
 
 /* New arrays for the planned layout; unchanged blocks are copied. */
@@ -382,30 +502,31 @@ static int relayout(struct ds_set *set, size_t n)
 {
 	struct rrdd_ds *ds = malloc((n ? n : 1) * sizeof(*ds));
 	union rrdd_value *values = malloc((n ? n : 1) * sizeof(*values));
+	struct ds_bound *bounds = malloc((n ? n : 1) * sizeof(*bounds));
 	size_t cursor = 0;
 
-	if (!ds || !values)
+	if (!ds || !values || !bounds)
 		goto fail;
 	for (size_t i = 0; i < set->n_plan; i++) {
 		const struct ds_block *b = &set->plan[i];
-		const struct ds_block *old = reusable(set, b, &cursor);
 
-		if (old)
-			memcpy(ds + b->start, set->ds + old->start,
-			       b->count * sizeof(*ds));
-		else if (describe_block(set, b, ds + b->start) != 0)
+		if (lay_block(set, b, previous(set, b, &cursor), ds,
+			      bounds) != 0)
 			goto fail;
 	}
 	free(set->ds);
 	free(set->values);
+	free(set->bounds);
 	set->ds = ds;
 	set->values = values;
+	set->bounds = bounds;
 	set->n = n;
 	set->generation++;
 	return 0;
 fail:
 	free(ds);
 	free(values);
+	free(bounds);
 	return -1;
 }
 
@@ -420,7 +541,8 @@ static void adopt_plan(struct ds_set *set)
 	set->n_plan = 0;
 }
 
-int derive_build(const struct host_sample *sample, struct ds_set *set)
+int derive_build(const struct host_sample *sample, double timestamp,
+		 struct ds_set *set)
 {
 	size_t n;
 
@@ -429,7 +551,7 @@ int derive_build(const struct host_sample *sample, struct ds_set *set)
 	if (!same_layout(set) && relayout(set, n) != 0)
 		goto fail;
 	adopt_plan(set);
-	fill_values(sample, set);
+	fill_values(sample, timestamp, set);
 	return 0;
 fail:
 	/* Empty, and no layout to compare with: the next call starts over. */

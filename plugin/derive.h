@@ -15,6 +15,15 @@
  * layout rewrites the values only, and a changed layout re-creates only
  * the descriptions of the runs (the pCPUs, one domain, the host) that
  * changed, copying the others.
+ *
+ * Counters of time (vCPU and domain running time, domain runstate
+ * aggregates, pCPU idle time) never advance faster than the payload's
+ * timestamps: a counter that, through clock jitter between the readings
+ * and the timestamp, would advance more than max x (timestamp - last
+ * timestamp) is published at that bound instead (rrdd would store the
+ * rate above max as NaN), and catches up in a later cycle when it runs
+ * slower.  A counter new to the set (a new domain, vCPU or pCPU, or after
+ * a failed build) is published as read.
  */
 #ifndef PLUGIN_DERIVE_H
 #define PLUGIN_DERIVE_H
@@ -34,6 +43,15 @@ struct ds_block {
 	char uuid[RRDD_UUID_LEN + 1];	/* domain; "" otherwise */
 	size_t start, count;		/* where its datasources are */
 	const struct dom_sample *dom;	/* this cycle's, never compared */
+};
+
+/*
+ * A bounded counter's last published value, and the scale it was
+ * published in (cpu_usage: online vCPUs; 1 otherwise); 0: none yet.
+ */
+struct ds_bound {
+	double value;
+	unsigned scale;
 };
 
 /* A description shared by every datasource of one template and index. */
@@ -57,16 +75,23 @@ struct ds_set {
 	size_t n_blocks, n_plan, cap_blocks;
 	struct ds_proto **protos[DS_COUNT];	/* [id][index], lazily */
 	unsigned n_protos[DS_COUNT];
+	/* Per datasource (unused for gauges and runnable_vcpus), and the
+	 * timestamp they were published with. */
+	struct ds_bound *bounds;
+	double last_timestamp;
 };
 
 void ds_set_init(struct ds_set *set);
 void ds_set_free(struct ds_set *set);
 
 /*
- * Bring *set up to date with *sample.  Returns 0, or -1 when out of memory
- * (the set is then empty, and the next call rebuilds it whole).
+ * Bring *set up to date with *sample, whose payload will carry timestamp
+ * (seconds, as written; rrdd divides by its differences).  Returns 0, or
+ * -1 when out of memory (the set is then empty, and the next call
+ * rebuilds it whole).
  */
-int derive_build(const struct host_sample *sample, struct ds_set *set);
+int derive_build(const struct host_sample *sample, double timestamp,
+		 struct ds_set *set);
 
 /*
  * rrdp-cpu hides domains whose handle starts with these (dom0 before xapi

@@ -94,10 +94,10 @@ static void one_cycle_of(struct bench *b, size_t n_doms, struct phases *p)
 	    BACKEND_OK || b->sample.n_doms != n_doms)
 		die("sample");
 	t1 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	if (derive_build(&b->sample, &b->set) != 0)
+	b->ts += 5;
+	if (derive_build(&b->sample, b->ts, &b->set) != 0)
 		die("derive");
 	t2 = bench_clock_ns(CLOCK_THREAD_CPUTIME_ID);
-	b->ts += 5;
 	if (!b->sources_set || b->sources_gen != b->set.generation) {
 		if (rrdd_writer_set_sources(b->writer, b->set.ds, b->set.n,
 					    &err))

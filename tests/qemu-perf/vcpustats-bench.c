@@ -185,9 +185,9 @@ static void one_cycle(struct bench *b)
 		die("sample failed", backend_name(b->backend));
 	if (b->sample.n_doms != b->n_ids)
 		die("a domain went missing during the run", NULL);
-	if (derive_build(&b->sample, &b->set) != 0)
-		die("derive", "out of memory");
 	b->ts = clock_s(CLOCK_REALTIME);
+	if (derive_build(&b->sample, b->ts, &b->set) != 0)
+		die("derive", "out of memory");
 	if (rrdd_writer_set_sources(b->writer, b->set.ds, b->set.n, &err) ||
 	    rrdd_writer_update(b->writer, b->ts, b->set.values, &err))
 		die("payload write", err.msg);

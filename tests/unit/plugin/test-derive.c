@@ -14,6 +14,14 @@
 #define UUID_B "66666666-7777-8888-9999-aaaaaaaaaaaa"
 #define UUID_DOM0_UNNAMED "00000000-0000-0000-0000-000000000000"
 
+/* Timestamps for tests that do not look at the bound: always later. */
+static unsigned cycle_ts;
+
+static double next_ts(void)
+{
+	return (double)++cycle_ts;
+}
+
 static int near(double a, double b)
 {
 	return fabs(a - b) < 1e-9 * (fabs(b) > 1 ? fabs(b) : 1);
@@ -95,7 +103,7 @@ START_TEST(full_set_values)
 	h = add_dom(&s, 0, UUID_DOM0_UNNAMED, 1);
 	h->vcpus[0].cpu_time_ns = 1;
 
-	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(derive_build(&s, next_ts(), &set), 0);
 	/* host cpu0, cpu1, cpu_avg; A: cpu0, cpu1, cpu_usage; B: cpu0,
 	 * cpu_usage; loadavg, hostload, running_vcpus, running_domains */
 	ck_assert_int_eq(set.n, 3 + 3 + 2 + 4);
@@ -141,7 +149,7 @@ START_TEST(runstates_when_valid)
 	a->runstate.valid = true;
 	for (int k = 0; k < SAMPLE_RUNSTATES; k++)
 		a->runstate.time_ns[k] = (uint64_t)(k + 1) * 1000000000ull;
-	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(derive_build(&s, next_ts(), &set), 0);
 	i = find(&set, "runstate_blocked", UUID_A);
 	ck_assert(i >= 0 && near(set.values[i].f, 4.0));
 	ck_assert(!set.ds[i].is_default);
@@ -149,7 +157,7 @@ START_TEST(runstates_when_valid)
 	ck_assert(i >= 0 && near(set.values[i].f, 2.0 + 3.0 + 6.0));
 	ck_assert_int_eq(find(&set, "runnable_vcpus", UUID_A), -1);
 	a->runstate.runnable_ns = 1500000000ull;
-	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(derive_build(&s, next_ts(), &set), 0);
 	i = find(&set, "runnable_vcpus", UUID_A);
 	ck_assert(i >= 0 && near(set.values[i].f, 1.5));
 	ds_set_free(&set);
@@ -164,7 +172,7 @@ START_TEST(unknown_pcpus_publish_no_average)
 
 	sample_init(&s);
 	ds_set_init(&set);
-	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(derive_build(&s, next_ts(), &set), 0);
 	ck_assert_int_eq(find(&set, "cpu_avg", NULL), -1);
 	ck_assert(find(&set, "hostload", NULL) >= 0);
 	ck_assert(near(set.values[find(&set, "hostload", NULL)].f, 0.0));
@@ -185,7 +193,7 @@ START_TEST(many_domains_keep_pointers_valid)
 		snprintf(uuid, sizeof(uuid), "%08x-0000-4000-8000-00000000abcd", d);
 		add_dom(&s, d, uuid, 4);
 	}
-	ck_assert_int_eq(derive_build(&s, &set), 0);
+	ck_assert_int_eq(derive_build(&s, next_ts(), &set), 0);
 	ck_assert_int_eq(set.n, 200 * 5 + 4);
 	for (size_t i = 0; i < set.n; i++)
 		ck_assert(set.ds[i].name && set.ds[i].description);
@@ -234,7 +242,7 @@ static void assert_same_as_fresh(const struct host_sample *s,
 	struct ds_set fresh;
 
 	ds_set_init(&fresh);
-	ck_assert_int_eq(derive_build(s, &fresh), 0);
+	ck_assert_int_eq(derive_build(s, 0.0, &fresh), 0);
 	assert_same_set(kept, &fresh);
 	ds_set_free(&fresh);
 }
@@ -320,8 +328,10 @@ START_TEST(reused_set_equals_fresh_after_layout_changes)
 	for (size_t i = 0; i < sizeof(steps) / sizeof(steps[0]); i++) {
 		unsigned long gen = kept.generation;
 
+		/* counters advance 1 s a step, timestamps 10 s: unbounded */
 		load_layout(&s, &steps[i], 1000000000ull * (i + 1));
-		ck_assert_int_eq(derive_build(&s, &kept), 0);
+		ck_assert_int_eq(derive_build(&s, 10.0 * (double)(i + 1), &kept),
+				 0);
 		ck_assert_msg(kept.generation != gen,
 			      "step %zu: a new layout must change generation",
 			      i);
@@ -347,17 +357,217 @@ START_TEST(same_layout_keeps_descriptions_updates_values)
 	sample_init(&s);
 	ds_set_init(&kept);
 	load_layout(&s, &l, 1000000000ull);
-	ck_assert_int_eq(derive_build(&s, &kept), 0);
+	ck_assert_int_eq(derive_build(&s, 100.0, &kept), 0);
 	ds = kept.ds;
 	gen = kept.generation;
 	load_layout(&s, &l, 9000000000ull);
-	ck_assert_int_eq(derive_build(&s, &kept), 0);
+	ck_assert_int_eq(derive_build(&s, 200.0, &kept), 0);
 	ck_assert_ptr_eq(kept.ds, ds);
 	ck_assert_int_eq(kept.generation, gen);
 	i = find(&kept, "cpu1", UUID_A);
 	ck_assert(i >= 0 && near(kept.values[i].f, 9.000000001));
 	assert_same_as_fresh(&s, &kept);
 	ds_set_free(&kept);
+	sample_free(&s);
+}
+END_TEST
+
+/* ---- counters bounded by the timestamps ------------------------------ */
+
+#define T0 1.7e9	/* payload timestamps start here, 5 s apart */
+
+/* A deterministic jitter in [-3, +3] ms. */
+static double jitter(unsigned *seed)
+{
+	*seed = *seed * 1103515245u + 12345u;
+	return ((double)((*seed >> 16) & 0x7fff) / 32767.0 - 0.5) * 0.006;
+}
+
+static uint64_t ns(double seconds)
+{
+	return (uint64_t)llround(seconds * 1e9);
+}
+
+/* What rrdd computes for datasource i between two payloads. */
+static double rrdd_rate(double v, double v_prev, double ts, double ts_prev)
+{
+	return (v - v_prev) / (ts - ts_prev);
+}
+
+/*
+ * Two busy vCPUs (and so a busy domain) and a fully idle pCPU whose
+ * counters jitter by +/- 3 ms around wall time: read as is, some cycles
+ * give rates above 1 (checked, so the test exercises the bound); as
+ * published, none does, the rate stays close to 1, and the published
+ * value lags the reading by no more than the jitter.
+ */
+START_TEST(busy_counters_never_exceed_one)
+{
+	static const char *const names[] = { "cpu0", "cpu1", "cpu_usage" };
+	struct host_sample s;
+	struct ds_set set;
+	struct dom_sample *a;
+	double prev[5] = { 0 }, raw_prev[5] = { 0 }, ts_prev = 0;
+	unsigned seed = 7, raw_over = 0;
+	long idx[5];
+
+	sample_init(&s);
+	ds_set_init(&set);
+	for (int c = 0; c < 400; c++) {
+		double wall = 100.0 + 5.0 * c, ts = T0 + 5.0 * c;
+		double raw[5];
+
+		sample_reset(&s);
+		ck_assert_int_eq(sample_set_pcpus(&s, 2), 0);
+		s.pcpu_idle_ns[0] = ns(wall + jitter(&seed));
+		s.pcpu_idle_ns[1] = ns(1.0);
+		a = add_dom(&s, 1, UUID_A, 2);
+		a->vcpus[0].cpu_time_ns = ns(wall + jitter(&seed));
+		a->vcpus[1].cpu_time_ns = ns(wall + jitter(&seed));
+		a->cpu_time_ns = a->vcpus[0].cpu_time_ns +
+				 a->vcpus[1].cpu_time_ns;
+		ck_assert_int_eq(derive_build(&s, ts, &set), 0);
+		for (int k = 0; k < 3; k++)
+			idx[k] = find(&set, names[k], UUID_A);
+		idx[3] = find(&set, "cpu0", NULL);
+		idx[4] = find(&set, "cpu_avg", NULL);
+		raw[0] = derive_vcpu_seconds(a->vcpus[0].cpu_time_ns);
+		raw[1] = derive_vcpu_seconds(a->vcpus[1].cpu_time_ns);
+		raw[2] = derive_cpu_usage(a->cpu_time_ns, 2);
+		raw[3] = (double)s.pcpu_idle_ns[0] / 1e9;
+		raw[4] = ((double)s.pcpu_idle_ns[0] + 1e9) / 2 / 1e9;
+		for (int k = 0; k < 5; k++) {
+			double v;
+
+			ck_assert(idx[k] >= 0);
+			v = set.values[idx[k]].f;
+			ck_assert_msg(v <= raw[k] && raw[k] - v < 0.0061,
+				      "cycle %d ds %d: published %.9f, read "
+				      "%.9f", c, k, v, raw[k]);
+			if (c > 0) {
+				double r = rrdd_rate(v, prev[k], ts, ts_prev);
+				/* the idle pCPU's average runs at 1/2 */
+				double floor = k == 4 ? 0.49 : 0.99;
+
+				ck_assert_msg(r <= 1.0 && r > floor,
+					      "cycle %d ds %d: rate %.17g",
+					      c, k, r);
+				if (rrdd_rate(raw[k], raw_prev[k], ts,
+					      ts_prev) > 1.0)
+					raw_over++;
+			}
+			prev[k] = v;
+			raw_prev[k] = raw[k];
+		}
+		ts_prev = ts;
+	}
+	ck_assert_msg(raw_over > 100, "only %u raw rates above 1", raw_over);
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+/* One domain, one vCPU, cpu_time as given; returns its cpu0 value. */
+static double vcpu0_at(struct host_sample *s, struct ds_set *set,
+		       const char *uuid, double secs, double ts)
+{
+	struct dom_sample *d;
+	long i;
+
+	sample_reset(s);
+	d = add_dom(s, 1, uuid, 1);
+	d->vcpus[0].cpu_time_ns = ns(secs);
+	d->cpu_time_ns = ns(secs);
+	ck_assert_int_eq(derive_build(s, ts, set), 0);
+	i = find(set, "cpu0", uuid);
+	ck_assert(i >= 0);
+	return set->values[i].f;
+}
+
+/* Held at the bound while busy, back on the reading after a half-idle
+ * cycle: the long-run total is the vCPU's own. */
+START_TEST(bounded_counter_catches_up)
+{
+	struct host_sample s;
+	struct ds_set set;
+	double v;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	ck_assert(vcpu0_at(&s, &set, UUID_A, 10.0, T0) == 10.0);
+	v = vcpu0_at(&s, &set, UUID_A, 15.004, T0 + 5);
+	ck_assert_msg(v == 15.0, "busy cycle published %.9f", v);
+	v = vcpu0_at(&s, &set, UUID_A, 17.504, T0 + 10);
+	ck_assert_msg(v == derive_vcpu_seconds(ns(17.504)),
+		      "half-idle cycle published %.9f", v);
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+/* A domain gone and back starts unbounded, and so does a new vCPU; a
+ * vCPU that stays keeps its bound across a vCPU count change. */
+START_TEST(bound_follows_domains_and_vcpus)
+{
+	struct host_sample s;
+	struct ds_set set;
+	struct dom_sample *d;
+	double v;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	(void)vcpu0_at(&s, &set, UUID_A, 10.0, T0);
+	ck_assert(vcpu0_at(&s, &set, UUID_A, 15.004, T0 + 5) == 15.0);
+	/* A gone for a cycle, then back far ahead: published as read */
+	(void)vcpu0_at(&s, &set, UUID_B, 1.0, T0 + 10);
+	v = vcpu0_at(&s, &set, UUID_A, 40.0, T0 + 15);
+	ck_assert_msg(v == 40.0, "re-added domain published %.9f", v);
+	/* A grows a second vCPU: vcpu1 as read, vcpu0 still bounded */
+	sample_reset(&s);
+	d = add_dom(&s, 1, UUID_A, 2);
+	d->vcpus[0].cpu_time_ns = ns(45.004);
+	d->vcpus[1].cpu_time_ns = ns(30.0);
+	d->cpu_time_ns = ns(75.004);
+	ck_assert_int_eq(derive_build(&s, T0 + 20, &set), 0);
+	ck_assert(set.values[find(&set, "cpu0", UUID_A)].f == 45.0);
+	ck_assert(set.values[find(&set, "cpu1", UUID_A)].f == 30.0);
+	/* cpu_usage's scale went from 1 to 2 vCPUs: as read */
+	ck_assert(set.values[find(&set, "cpu_usage", UUID_A)].f ==
+		  derive_cpu_usage(ns(75.004), 2));
+	ds_set_free(&set);
+	sample_free(&s);
+}
+END_TEST
+
+/* A vCPU and a pCPU below 100% publish exactly what they read. */
+START_TEST(partly_busy_counters_unchanged)
+{
+	struct host_sample s;
+	struct ds_set set;
+	unsigned seed = 3;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	for (int c = 0; c < 200; c++) {
+		double wall = 5.0 * c, ts = T0 + 5.0 * c;
+		struct dom_sample *d;
+
+		sample_reset(&s);
+		ck_assert_int_eq(sample_set_pcpus(&s, 1), 0);
+		s.pcpu_idle_ns[0] = ns(0.6 * wall + jitter(&seed));
+		d = add_dom(&s, 1, UUID_A, 1);
+		d->vcpus[0].cpu_time_ns = ns(0.3 * wall + 0.01 +
+					     jitter(&seed));
+		d->cpu_time_ns = d->vcpus[0].cpu_time_ns;
+		ck_assert_int_eq(derive_build(&s, ts, &set), 0);
+		ck_assert(set.values[find(&set, "cpu0", UUID_A)].f ==
+			  derive_vcpu_seconds(d->vcpus[0].cpu_time_ns));
+		ck_assert(set.values[find(&set, "cpu_usage", UUID_A)].f ==
+			  derive_cpu_usage(d->cpu_time_ns, 1));
+		ck_assert(set.values[find(&set, "cpu0", NULL)].f ==
+			  (double)s.pcpu_idle_ns[0] / 1e9);
+	}
+	ds_set_free(&set);
 	sample_free(&s);
 }
 END_TEST
@@ -376,6 +586,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, many_domains_keep_pointers_valid);
 	tcase_add_test(tc, reused_set_equals_fresh_after_layout_changes);
 	tcase_add_test(tc, same_layout_keeps_descriptions_updates_values);
+	tcase_add_test(tc, busy_counters_never_exceed_one);
+	tcase_add_test(tc, bounded_counter_catches_up);
+	tcase_add_test(tc, bound_follows_domains_and_vcpus);
+	tcase_add_test(tc, partly_busy_counters_unchanged);
 	suite_add_tcase(s, tc);
 	return s;
 }
