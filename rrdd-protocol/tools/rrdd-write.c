@@ -27,6 +27,7 @@
 
 #include <json-c/json.h>
 
+#include "internal.h"
 #include "rrdd_protocol.h"
 
 static const char *prog = "rrdd-write";
@@ -372,7 +373,7 @@ static int publish_in_place(int fd, const uint8_t *buf, size_t len,
 			    off_t size)
 {
 	static const uint8_t zeros[4096];
-	const size_t split = 23;	/* "DATASOURCES", 2 CRCs, count */
+	const size_t split = RRDD_OFF_TIMESTAMP; /* magic, CRCs, count */
 	off_t off;
 
 	if ((off_t)len > size)
