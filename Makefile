@@ -39,7 +39,7 @@ LINK    = $(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS)
 # Objects are intermediate files of chained rules; keep them for rebuilds.
 .SECONDARY:
 
-.PHONY: all check unit deps clean lint bench fuzz e2e demo rpm valgrind \
+.PHONY: all programs check unit deps clean lint bench fuzz e2e demo rpm valgrind \
         print-%
 all:
 
@@ -49,14 +49,20 @@ $(OBJ)/%.o: %.c
 
 # Libraries before their users: prerequisites expand as they are read.
 include $(wildcard rrdd-protocol/module.mk)
+include $(wildcard stats-table/module.mk)
 include $(wildcard plugin/module.mk)
-include $(sort $(filter-out rrdd-protocol/module.mk plugin/module.mk,\
-                 $(wildcard */module.mk)))
+include $(sort $(filter-out rrdd-protocol/module.mk stats-table/module.mk \
+                 plugin/module.mk,$(wildcard */module.mk)))
 include $(wildcard tests/unit/module.mk)
 include $(sort $(wildcard tests/unit/*/module.mk))
 include $(sort $(filter-out tests/unit/module.mk,$(wildcard tests/*/module.mk)))
 
 all: $(LIBRARIES) $(PROGRAMS) $(UNIT_TESTS)
+
+# Every program, for targets (e2e, demo) whose modules are read before all
+# programs are known: a prerequisite expands as it is read, so they name
+# this target instead of $(PROGRAMS).
+programs: $(PROGRAMS)
 
 # The whole suite: unit tests plain and under ASan+UBSan, valgrind, the
 # script tests (conformance, tools, packaging) and the end-to-end run on a

@@ -1,16 +1,24 @@
-# plugin: the xcp-rrdd-vcpustats daemon.  Every plugin/*.c except main.c
-# goes into an internal static library, so the unit tests link the same
-# objects the daemon runs.
+# plugin: the xcp-rrdd-vcpustats daemon, one folder per stage of a cycle:
+#   input/    Xen: discovery of domains, backends (table, hypercall, auto)
+#   derive/   the RRD view: datasource descriptions and values
+#   outputs/  OpenMetrics text, its HTTP listener, scrapes of the tables
+#   daemon/   options, the cycle that writes for xcp-rrdd, main
+#   common/   what every stage uses: logging, the domain-id set
+# A stage includes only its own folder, common/ and the stages before it
+# (tests/lint/check-layers says so).  Everything except daemon/main.c goes
+# into an internal static library, so the unit tests link the same objects
+# the daemon runs.
 PLUGIN_PKGS := xenforeignmemory xencontrol xenstore libmicrohttpd
 PLUGIN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PLUGIN_PKGS)) \
-                 -Iplugin -Iplugin/xen-public $(RRDD_CFLAGS)
+                 -Iplugin $(STATS_CFLAGS) $(RRDD_CFLAGS)
 MODULE_CFLAGS_plugin := $(PLUGIN_CFLAGS)
 
 PLUGIN_LIB := $(LIB)/libvcpustats.a
 PLUGIN_BIN := $(BIN)/xcp-rrdd-vcpustats
-PLUGIN_SRCS := $(wildcard plugin/*.c)
-PLUGIN_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(filter-out plugin/main.c,$(PLUGIN_SRCS)))
-PLUGIN_LIBS := $(PLUGIN_LIB) $(RRDD_LIBS) \
+PLUGIN_SRCS := $(wildcard plugin/*/*.c)
+PLUGIN_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,\
+                     $(filter-out plugin/daemon/main.c,$(PLUGIN_SRCS)))
+PLUGIN_LIBS := $(PLUGIN_LIB) $(STATS_LIBS) $(RRDD_LIBS) \
                $(shell $(PKG_CONFIG) --libs $(PLUGIN_PKGS)) -lpthread
 
 $(PLUGIN_LIB): $(PLUGIN_LIB_OBJS)
@@ -18,7 +26,7 @@ $(PLUGIN_LIB): $(PLUGIN_LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(PLUGIN_BIN): $(OBJ)/plugin/main.o $(PLUGIN_LIB) $(RRDD_LIB)
+$(PLUGIN_BIN): $(OBJ)/plugin/daemon/main.o $(PLUGIN_LIB) $(STATS_LIB) $(RRDD_LIB)
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $< $(PLUGIN_LIBS)
 
@@ -38,7 +46,7 @@ RPM_CHECK ?= 1
 
 rpm:
 	@mkdir -p $(RPM_TOP)/SOURCES $(RPM_TOP)/SPECS
-	plugin/make-tarball $(RPM_VERSION) $(RPM_TARBALL)
+	scripts/make-tarball $(RPM_VERSION) $(RPM_TARBALL)
 	cp xcp-rrdd-vcpustats.spec $(RPM_TOP)/SPECS/
 	$(RPMBUILD) --nodeps --define "_topdir $(RPM_TOP)" \
 	  $(if $(filter 0,$(RPM_CHECK)),--nocheck) \

@@ -25,11 +25,3 @@ PROGRAMS += $(RRDD_TOOLS)
 DEPFILES += $(RRDD_OBJS:.o=.d) \
             $(patsubst rrdd-protocol/tools/%.c,$(OBJ)/rrdd-protocol/tools/%.d,\
               $(wildcard rrdd-protocol/tools/*.c))
-
-# rrdd-mock (a test stand-in for xcp-rrdd) is tools/rrdd-mock.c plus its
-# parts in tools/mock/, and serves HTTP with libmicrohttpd.
-RRDD_MOCK_OBJS := $(patsubst %.c,$(OBJ)/%.o,$(wildcard rrdd-protocol/tools/mock/*.c))
-$(BIN)/rrdd-mock: $(RRDD_MOCK_OBJS)
-$(BIN)/rrdd-mock: RRDD_LIBS := $(RRDD_MOCK_OBJS) $(RRDD_LIBS) \
-                              $(shell $(PKG_CONFIG) --libs libmicrohttpd)
-DEPFILES += $(RRDD_MOCK_OBJS:.o=.d)

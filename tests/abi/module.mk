@@ -1,3 +1,3 @@
-# ABI: the plugin's copy of the Xen public header (plugin/xen-public) must be
+# ABI: the reader library's copy of the Xen public header (stats-table/xen-public) must be
 # the header the patch series in xen-patches/ adds, byte for byte.
 SCRIPT_TESTS += tests/abi/check-header-copy

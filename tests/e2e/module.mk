@@ -12,7 +12,7 @@ E2E_CHECKER := $(E2E_BIN)/stats-check
 E2E_CHECKER_OBJS := $(OBJ)/tests/e2e/stats-check.o $(OBJ)/tests/e2e/stats-read.o
 
 # The checker reads the tables through the project's copy of the ABI.
-$(OBJ)/tests/e2e/%.o: CPPFLAGS += -Iplugin/xen-public \
+$(OBJ)/tests/e2e/%.o: CPPFLAGS += $(STATS_CFLAGS) \
     $(shell $(PKG_CONFIG) --cflags $(E2E_XEN_PKGS))
 
 $(E2E_CHECKER): $(E2E_CHECKER_OBJS)
@@ -21,7 +21,7 @@ $(E2E_CHECKER): $(E2E_CHECKER_OBJS)
 
 # Everything the images carry must be built first; the packages the run
 # needs are installed by the run's own prerequisite.
-e2e: e2e-deps $(E2E_CHECKER) $(PROGRAMS)
+e2e: e2e-deps $(E2E_CHECKER) programs
 	E2E_DIR=$(E2E_DIR) tests/e2e/run $(E2E_CHECKER) $(PROGRAMS)
 
 .PHONY: e2e-deps

@@ -1,1 +1,2 @@
 SCRIPT_TESTS += tests/lint/run
+SCRIPT_TESTS += tests/lint/check-layers

@@ -15,8 +15,8 @@
 #include <unistd.h>
 
 #include "bench_common.h"
-#include "derive.h"
-#include "scrape.h"
+#include "derive/derive.h"
+#include "outputs/scrape.h"
 #include "xen_sim.h"
 
 #define DOMAINS 1000u

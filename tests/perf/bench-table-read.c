@@ -16,7 +16,7 @@
 
 #include "bench_common.h"
 #include "stats_reader.h"
-#include "table_sample.h"
+#include "input/table_sample.h"
 #include "xen_sim.h"
 
 #define VCPUS 16u

@@ -6,7 +6,7 @@
 #include <time.h>
 
 #include "stats_reader.h"
-#include "table_sample.h"
+#include "input/table_sample.h"
 
 #define BUSY_VCPU 0
 #define BUSY_PCPU 0

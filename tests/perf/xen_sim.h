@@ -17,7 +17,7 @@
 
 #include <stdint.h>
 
-#include "backend.h"
+#include "input/backend.h"
 #include "plugin/support/mem_table.h"
 
 struct xen_sim {

@@ -20,9 +20,9 @@
 #include <string.h>
 #include <time.h>
 
-#include "metrics_http.h"
-#include "options.h"
-#include "scrape.h"
+#include "outputs/metrics_http.h"
+#include "daemon/options.h"
+#include "outputs/scrape.h"
 #include "../perf/xen_sim.h"
 
 #define TICK_NS 10000000u	/* Xen refreshes a busy slot each slice */

@@ -41,10 +41,10 @@
 
 #include <xenctrl.h>
 
-#include "backend.h"
-#include "derive.h"
+#include "input/backend.h"
+#include "derive/derive.h"
 #include "rrdd_protocol.h"
-#include "sample.h"
+#include "input/sample.h"
 
 #define MAX_DOMAINS 256
 #define WARMUP 5

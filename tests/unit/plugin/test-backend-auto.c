@@ -2,8 +2,8 @@
 #include <check.h>
 #include <string.h>
 
-#include "backend.h"
-#include "log.h"
+#include "input/backend.h"
+#include "common/log.h"
 #include "plugin/support/check_main.h"
 #include "plugin/support/fakes.h"
 

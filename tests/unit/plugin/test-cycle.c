@@ -12,8 +12,8 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
-#include "cycle.h"
-#include "log.h"
+#include "daemon/cycle.h"
+#include "common/log.h"
 #include "plugin/support/check_main.h"
 #include "plugin/support/fakes.h"
 #include "plugin/support/rrdd_double.h"

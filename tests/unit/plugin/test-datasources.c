@@ -1,5 +1,5 @@
 /*
- * test-datasources: the datasource table in plugin/datasources.c and the
+ * test-datasources: the datasource table in plugin/derive/datasources.c and the
  * one in docs/datasources.md must say the same, row for row.
  */
 #include <check.h>
@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "datasources.h"
+#include "derive/datasources.h"
 #include "plugin/support/check_main.h"
 
 #define DOC PLUGIN_SRCDIR "/docs/datasources.md"

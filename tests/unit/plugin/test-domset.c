@@ -3,7 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
-#include "domset.h"
+#include "common/domset.h"
 #include "plugin/support/check_main.h"
 
 struct log {

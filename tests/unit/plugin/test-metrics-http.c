@@ -16,9 +16,9 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
-#include "metrics_http.h"
+#include "outputs/metrics_http.h"
 #include "plugin/support/check_main.h"
-#include "scrape.h"
+#include "outputs/scrape.h"
 #include "../perf/xen_sim.h"
 
 #define IO_TIMEOUT_MS 10000	/* a hang guard, not a timing goal */

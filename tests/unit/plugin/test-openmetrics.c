@@ -7,7 +7,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "openmetrics.h"
+#include "outputs/openmetrics.h"
 #include "plugin/support/check_main.h"
 
 #define UUID_A "11111111-2222-3333-4444-555555555555"

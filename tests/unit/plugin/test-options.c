@@ -2,7 +2,7 @@
 #include <check.h>
 #include <string.h>
 
-#include "options.h"
+#include "daemon/options.h"
 #include "plugin/support/check_main.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)

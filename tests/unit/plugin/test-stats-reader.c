@@ -8,7 +8,7 @@
 
 #include "plugin/support/mem_table.h"
 #include "stats_reader.h"
-#include "table_sample.h"
+#include "input/table_sample.h"
 
 static int open_dom(const struct mem_table *t, size_t len, uint32_t max,
 		    struct stats_view *v, char *why)

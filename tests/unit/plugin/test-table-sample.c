@@ -7,8 +7,8 @@
 #include <string.h>
 
 #include "plugin/support/mem_table.h"
-#include "sample.h"
-#include "table_sample.h"
+#include "input/sample.h"
+#include "input/table_sample.h"
 
 static struct stats_view dom_view(const struct mem_table *t)
 {

@@ -7,8 +7,8 @@
 
 #include <stdbool.h>
 
-#include "backend.h"
-#include "discovery.h"
+#include "input/backend.h"
+#include "input/discovery.h"
 
 #define FAKE_MAX_EVENTS 64
 

@@ -2,7 +2,7 @@
  * openmetrics.c: sample + health -> exposition text (OpenMetrics 1.0.0 or
  * Prometheus text 0.0.4), and the Accept header negotiation between them.
  */
-#include "openmetrics.h"
+#include "outputs/openmetrics.h"
 
 #include <inttypes.h>
 #include <stdarg.h>

@@ -4,14 +4,14 @@
  * per vCPU, one XEN_SYSCTL_getcpuinfo.  This is the cost the table backend
  * removes; it stays as the fallback for hypervisors without stats tables.
  */
-#include "backend.h"
+#include "input/backend.h"
 
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
 #include <xenctrl.h>
 
-#include "log.h"
+#include "common/log.h"
 
 struct hc_backend {
 	struct backend base;

@@ -10,9 +10,9 @@
 #ifndef PLUGIN_CYCLE_H
 #define PLUGIN_CYCLE_H
 
-#include "backend.h"
-#include "discovery.h"
-#include "options.h"
+#include "input/backend.h"
+#include "input/discovery.h"
+#include "daemon/options.h"
 
 /* How long before xcp-rrdd's read the payload is written (as rrdp-cpu). */
 #define CYCLE_NEG_SHIFT 0.5

@@ -11,13 +11,13 @@
 #include <sys/signalfd.h>
 #include <unistd.h>
 
-#include "backend.h"
-#include "cycle.h"
-#include "discovery.h"
-#include "log.h"
-#include "metrics_http.h"
-#include "options.h"
-#include "scrape.h"
+#include "input/backend.h"
+#include "daemon/cycle.h"
+#include "input/discovery.h"
+#include "common/log.h"
+#include "outputs/metrics_http.h"
+#include "daemon/options.h"
+#include "outputs/scrape.h"
 
 static int make_backend(enum backend_kind kind, struct backend **out)
 {

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sample.h"
+#include "input/sample.h"
 
 enum om_format {
 	OM_FORMAT_PROMETHEUS = 0,	/* text/plain; version=0.0.4 */

@@ -8,7 +8,7 @@
  * then written block by block.  No allocation happens while the layout
  * stays the same.
  */
-#include "derive.h"
+#include "derive/derive.h"
 
 #include <math.h>
 #include <stdlib.h>

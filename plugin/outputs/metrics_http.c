@@ -3,7 +3,7 @@
  * We bind the listening socket ourselves (numeric IPv4 or IPv6, port 0
  * allowed) and hand it over, which works the same on old and new MHD.
  */
-#include "metrics_http.h"
+#include "outputs/metrics_http.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

@@ -19,7 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "openmetrics.h"
+#include "outputs/openmetrics.h"
 
 #define METRICS_HTTP_PATH "/metrics"
 #define METRICS_HTTP_DEFAULT_HOST "127.0.0.1"

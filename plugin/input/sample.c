@@ -1,5 +1,5 @@
 /* sample.c: the cycle's sample container. */
-#include "sample.h"
+#include "input/sample.h"
 
 #include <errno.h>
 #include <fcntl.h>

@@ -2,7 +2,7 @@
  * scrape.c: a locking backend wrapper, so the listener's threads can
  * sample while the cycle samples, and the health the cycle's calls show.
  */
-#include "scrape.h"
+#include "outputs/scrape.h"
 
 #include <pthread.h>
 #include <stdarg.h>

@@ -4,7 +4,7 @@
  * dies or shuts down; both carry no domid, so a fired watch means "look
  * again": one XEN_DOMCTL_getdomaininfo list, outside the steady-state cycle.
  */
-#include "discovery.h"
+#include "input/discovery.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -13,7 +13,7 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
-#include "log.h"
+#include "common/log.h"
 
 #define LIST_CHUNK 256
 

@@ -10,7 +10,7 @@
 
 #include <stdbool.h>
 
-#include "domset.h"
+#include "common/domset.h"
 #include "rrdd_protocol.h"
 
 struct domain_source;

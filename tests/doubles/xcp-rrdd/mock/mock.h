@@ -1,5 +1,5 @@
 /*
- * mock.h: the parts of rrdd-mock (rrdd-protocol/tools/rrdd-mock.c), an
+ * mock.h: the parts of rrdd-mock (tests/doubles/xcp-rrdd/rrdd-mock.c), an
  * xcp-rrdd stand-in for tests and demos.  See that file for what it does.
  */
 #ifndef RRDD_MOCK_H

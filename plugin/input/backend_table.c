@@ -5,7 +5,7 @@
  * table (pCPU idle times) is mapped once at start.  A steady-state cycle
  * is then memory loads only: no hypercall, no domctl lock.
  */
-#include "backend.h"
+#include "input/backend.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -17,9 +17,9 @@
 #include <xenforeignmemory.h>
 #include <xenstore.h>
 
-#include "log.h"
+#include "common/log.h"
 #include "stats_reader.h"
-#include "table_sample.h"
+#include "input/table_sample.h"
 
 #define PAGE 4096u
 /* Enough for 4096 vCPUs at a 64-byte stride; 4.17 answers a size query

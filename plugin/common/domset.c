@@ -1,5 +1,5 @@
 /* domset.c: sorted domid sets. */
-#include "domset.h"
+#include "common/domset.h"
 
 #include <stdlib.h>
 #include <string.h>

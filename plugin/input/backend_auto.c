@@ -5,11 +5,11 @@
  * from one to the other, and an unpatched hypervisor says "unsupported"
  * for every domain alike.
  */
-#include "backend.h"
+#include "input/backend.h"
 
 #include <stdlib.h>
 
-#include "log.h"
+#include "common/log.h"
 
 struct auto_backend {
 	struct backend base;

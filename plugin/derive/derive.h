@@ -31,8 +31,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
-#include "datasources.h"
-#include "sample.h"
+#include "derive/datasources.h"
+#include "input/sample.h"
 
 /* One run of consecutive datasources: the pCPUs, one domain, the host. */
 struct ds_block {

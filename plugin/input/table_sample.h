@@ -12,7 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sample.h"
+#include "input/sample.h"
 #include "stats_reader.h"
 
 #define TABLE_FIELD_END(type, field) \

@@ -1,5 +1,5 @@
 /* cycle.c: register, wait, sample, derive, write; repeat. */
-#include "cycle.h"
+#include "daemon/cycle.h"
 
 #include <errno.h>
 #include <math.h>
@@ -10,8 +10,8 @@
 #include <time.h>
 #include <unistd.h>
 
-#include "derive.h"
-#include "log.h"
+#include "derive/derive.h"
+#include "common/log.h"
 
 /* Sized for a big host; the writer grows the file when this is exceeded. */
 #define CYCLE_MAX_DATASOURCES 2048

@@ -1,5 +1,5 @@
 /* options.c: command-line parsing for xcp-rrdd-vcpustats. */
-#include "options.h"
+#include "daemon/options.h"
 
 #include <arpa/inet.h>
 #include <errno.h>

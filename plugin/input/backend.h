@@ -20,7 +20,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#include "sample.h"
+#include "input/sample.h"
 
 enum backend_status {
 	BACKEND_OK = 0,

@@ -1,5 +1,5 @@
 /* table_sample.c: stats tables -> sample, as the hypercalls would say. */
-#include "table_sample.h"
+#include "input/table_sample.h"
 
 #include <stdlib.h>
 #include <string.h>

@@ -4,7 +4,7 @@
  * graphs see exactly what they see today.  Change a row here and in
  * docs/datasources.md together: test-datasources compares the two.
  */
-#include "datasources.h"
+#include "derive/datasources.h"
 
 #include <math.h>
 #include <stdio.h>

@@ -18,8 +18,8 @@
 #ifndef PLUGIN_SCRAPE_H
 #define PLUGIN_SCRAPE_H
 
-#include "backend.h"
-#include "openmetrics.h"
+#include "input/backend.h"
+#include "outputs/openmetrics.h"
 
 /*
  * Wrap inner (owned from now on: backend_destroy(*out) destroys it too).

@@ -1,5 +1,5 @@
 /* log.c: syslog or stderr, one line per call. */
-#include "log.h"
+#include "common/log.h"
 
 #include <stdarg.h>
 #include <stdio.h>
