@@ -14,7 +14,6 @@
 #include <stdlib.h>
 #include <string.h>
 
-enum block_kind { BLOCK_PCPUS, BLOCK_DOMAIN, BLOCK_HOST };
 
 /* A template instantiated once for one index, with its own strings. */
 struct ds_proto {
@@ -156,74 +155,55 @@ static inline double bounded(const struct bound *b, size_t k, double actual,
 	return actual;
 }
 
-/* The domain runstate aggregates, in Runstateinfo V2's order. */
-static const enum ds_id runstate_ids[SAMPLE_RUNSTATES] = {
-	DS_VM_RUNSTATE_FULLRUN, DS_VM_RUNSTATE_FULL_CONTENTION,
-	DS_VM_RUNSTATE_CONCURRENCY_HAZARD, DS_VM_RUNSTATE_BLOCKED,
-	DS_VM_RUNSTATE_PARTIAL_RUN, DS_VM_RUNSTATE_PARTIAL_CONTENTION,
-};
+/* The rows of block kind k, in table order (the order of a block's
+ * datasources); "<N>" rows count nr times. */
+#define FOR_ROWS(t, k)                                                  \
+	for (const struct ds_template *t = ds_table();                  \
+	     t < ds_table() + DS_COUNT; t++)                            \
+		if (t->block == (k))
 
-/* Idle seconds: no pCPU idles longer than wall time. */
-static void pcpu_values(const struct host_sample *s, union rrdd_value *v,
-			const struct bound *bd)
+static bool row_in(const struct ds_block *b, const struct ds_template *t)
 {
-	uint64_t sum = 0;
-
-	for (unsigned i = 0; i < s->nr_pcpus; i++) {
-		sum += s->pcpu_idle_ns[i];
-		v[i] = fv(bounded(bd, i, (double)s->pcpu_idle_ns[i] / 1e9, 1));
-	}
-	v[s->nr_pcpus] = fv(bounded(bd, s->nr_pcpus,
-				    (double)sum / s->nr_pcpus / 1e9, 1));
+	return (b->rows >> t->id) & 1u;
 }
 
-/*
- * cpu_usage is the domain's running seconds over its n online vCPUs,
- * which run at most n x dt: the value advances at most dt.  When n
- * changes the value's scale does (rrdd sees a jump whatever we do), so
- * the bound starts afresh.
- */
-static double cpu_usage_value(const struct dom_sample *d,
-			      const struct bound *bd, size_t k)
+static size_t row_count(const struct ds_block *b, const struct ds_template *t)
 {
-	unsigned n = d->nr_online_vcpus ? d->nr_online_vcpus : 1;
-
-	return bounded(bd, k, derive_cpu_usage(d->cpu_time_ns, n), n);
+	return t->per_index ? b->nr : 1u;
 }
 
-static void domain_values(const struct ds_block *b, union rrdd_value *v,
-			  const struct bound *bd)
+/* The scale a bounded value is published in: cpu_usage's online vCPUs. */
+static unsigned row_scale(const struct ds_template *t,
+			  const struct ds_input *in)
 {
-	const struct dom_sample *d = b->dom;
-	const uint64_t *t = d->runstate.time_ns;
+	if (t->bound != DS_BOUND_WALL_ONLINE || !in->dom->nr_online_vcpus)
+		return 1;
+	return in->dom->nr_online_vcpus;
+}
+
+/* Datasource k of a block: row t for index n, bounded as it declares. */
+static union rrdd_value row_value(const struct ds_template *t,
+				  const struct ds_input *in, unsigned n,
+				  const struct bound *bd, size_t k)
+{
+	double x = t->value(in, n);
+
+	if (t->bound != DS_BOUND_NONE)
+		x = bounded(bd, k, x, row_scale(t, in));
+	return t->value_type == RRDD_VALUE_INT64 ? iv((int64_t)x) : fv(x);
+}
+
+static void block_values(const struct ds_block *b, const struct ds_input *in,
+			 union rrdd_value *v, const struct bound *bd)
+{
 	size_t k = 0;
 
-	for (unsigned i = 0; i < d->nr_vcpus; i++, k++)
-		v[k] = fv(bounded(bd, k,
-				  derive_vcpu_seconds(d->vcpus[i].cpu_time_ns),
-				  1));
-	v[k] = fv(cpu_usage_value(d, bd, k));
-	k++;
-	if (!b->runstates)
-		return;
-	/* Times in disjoint domain states: each at most wall time. */
-	for (int i = 0; i < SAMPLE_RUNSTATES; i++, k++)
-		v[k] = fv(bounded(bd, k, (double)t[i] / 1e9, 1));
-	v[k] = fv(bounded(bd, k, (double)(t[1] + t[2] + t[5]) / 1e9, 1));
-	k++;
-	/* Summed over vCPUs, so not bounded by wall time: as read. */
-	if (b->runnable)
-		v[k] = fv((double)d->runstate.runnable_ns / 1e9);
-}
-
-static void host_values(const struct host_sample *s, union rrdd_value *v)
-{
-	unsigned load = derive_running_vcpus(s);
-
-	v[0] = fv(s->loadavg);
-	v[1] = fv(s->nr_pcpus ? (double)load / s->nr_pcpus : 0.0);
-	v[2] = iv(load);
-	v[3] = iv(derive_running_domains(s));
+	FOR_ROWS(t, b->kind) {
+		if (!row_in(b, t))
+			continue;
+		for (unsigned n = 0; n < row_count(b, t); n++, k++)
+			v[k] = row_value(t, in, n, bd, k);
+	}
 }
 
 static void fill_values(const struct host_sample *s, double timestamp,
@@ -232,18 +212,14 @@ static void fill_values(const struct host_sample *s, double timestamp,
 	/* A timestamp that went back bounds the counters to no advance. */
 	double dt = timestamp > set->last_timestamp
 			    ? timestamp - set->last_timestamp : 0.0;
+	struct ds_input in = { s, NULL, derive_running_vcpus(s) };
 
 	for (size_t i = 0; i < set->n_blocks; i++) {
 		const struct ds_block *b = &set->blocks[i];
-		union rrdd_value *v = set->values + b->start;
 		struct bound bd = { set->bounds + b->start, dt };
 
-		if (b->kind == BLOCK_PCPUS)
-			pcpu_values(s, v, &bd);
-		else if (b->kind == BLOCK_DOMAIN)
-			domain_values(b, v, &bd);
-		else
-			host_values(s, v);
+		in.dom = b->dom;
+		block_values(b, &in, set->values + b->start, &bd);
 	}
 	set->last_timestamp = timestamp;
 }
@@ -271,9 +247,12 @@ static int reserve_blocks(struct ds_set *set, size_t want)
 	return 0;
 }
 
-/* Append a block to the plan; its start follows the previous one's. */
-static struct ds_block *plan_block(struct ds_set *set, enum block_kind kind,
-				   unsigned nr, size_t count)
+/*
+ * Append a block to the plan: the rows of its kind present for *in; its
+ * start follows the previous one's.
+ */
+static struct ds_block *plan_block(struct ds_set *set, enum ds_block_kind kind,
+				   unsigned nr, const struct ds_input *in)
 {
 	struct ds_block *b = &set->plan[set->n_plan];
 	size_t start = set->n_plan ? b[-1].start + b[-1].count : 0;
@@ -282,31 +261,32 @@ static struct ds_block *plan_block(struct ds_set *set, enum block_kind kind,
 	b->kind = kind;
 	b->nr = nr;
 	b->start = start;
-	b->count = count;
+	b->dom = in->dom;
+	FOR_ROWS(t, kind) {
+		if (t->present && !t->present(in))
+			continue;
+		b->rows |= 1u << t->id;
+		b->count += row_count(b, t);
+	}
 	set->n_plan++;
 	return b;
 }
 
-static void plan_domain(struct ds_set *set, const struct dom_sample *d)
+static void plan_domain(struct ds_set *set, const struct host_sample *s,
+			const struct dom_sample *d)
 {
-	bool runstates = d->runstate.valid;
-	/* rrdp-cpu omits runnable_vcpus while it is zero */
-	bool runnable = runstates && d->runstate.runnable_ns != 0;
-	size_t count = d->nr_vcpus + 1u +
-		       (runstates ? SAMPLE_RUNSTATES + 1u + runnable : 0);
-	struct ds_block *b = plan_block(set, BLOCK_DOMAIN, d->nr_vcpus, count);
+	struct ds_input in = { s, d, 0 };
+	struct ds_block *b = plan_block(set, DS_BLOCK_DOMAIN, d->nr_vcpus, &in);
 
-	b->runstates = runstates;
-	b->runnable = runnable;
 	memcpy(b->uuid, d->uuid, sizeof(b->uuid));
 	b->uuid[RRDD_UUID_LEN] = '\0';
-	b->dom = d;
 }
 
 /* This cycle's layout into set->plan; returns its datasource count. */
 static int plan(const struct host_sample *s, struct ds_set *set,
 		size_t *n_ds)
 {
+	const struct ds_input host = { s, NULL, 0 };
 	const struct ds_block *last;
 
 	if (reserve_blocks(set, s->n_doms + 2) != 0)
@@ -314,11 +294,11 @@ static int plan(const struct host_sample *s, struct ds_set *set,
 	set->n_plan = 0;
 	/* unknown pCPUs: nothing rather than a NaN average */
 	if (s->nr_pcpus)
-		plan_block(set, BLOCK_PCPUS, s->nr_pcpus, s->nr_pcpus + 1u);
+		plan_block(set, DS_BLOCK_PCPUS, s->nr_pcpus, &host);
 	for (size_t i = 0; i < s->n_doms; i++)
 		if (!derive_domain_hidden(s->doms[i].uuid))
-			plan_domain(set, &s->doms[i]);
-	last = plan_block(set, BLOCK_HOST, 0, 4);
+			plan_domain(set, s, &s->doms[i]);
+	last = plan_block(set, DS_BLOCK_HOST, 0, &host);
 	*n_ds = last->start + last->count;
 	return 0;
 }
@@ -326,8 +306,7 @@ static int plan(const struct host_sample *s, struct ds_set *set,
 /* Same datasources, in the same order (where they sit aside). */
 static bool same_shape(const struct ds_block *a, const struct ds_block *b)
 {
-	return a->kind == b->kind && a->nr == b->nr &&
-	       a->runstates == b->runstates && a->runnable == b->runnable &&
+	return a->kind == b->kind && a->nr == b->nr && a->rows == b->rows &&
 	       a->count == b->count && strcmp(a->uuid, b->uuid) == 0;
 }
 
@@ -374,67 +353,34 @@ static const struct rrdd_ds *proto(struct ds_set *set, enum ds_id id,
 
 /* What ds_instantiate(id, n, uuid) gives, without formatting anything. */
 static int describe(struct ds_set *set, enum ds_id id, unsigned n,
-		    const char *uuid, struct rrdd_ds *out)
+		    const char (*uuid)[RRDD_UUID_LEN + 1], struct rrdd_ds *out)
 {
 	const struct rrdd_ds *p = proto(set, id, n);
 
 	if (!p)
 		return -1;
 	*out = *p;
+	/* a block's uuid is always terminated (plan_domain) */
 	if (uuid)
-		strncpy(out->owner_uuid, uuid, RRDD_UUID_LEN);
+		memcpy(out->owner_uuid, *uuid, sizeof(out->owner_uuid));
 	return 0;
-}
-
-static int describe_pcpus(struct ds_set *set, const struct ds_block *b,
-			  struct rrdd_ds *out)
-{
-	for (unsigned i = 0; i < b->nr; i++)
-		if (describe(set, DS_HOST_CPU_N, i, NULL, &out[i]) != 0)
-			return -1;
-	return describe(set, DS_HOST_CPU_AVG, 0, NULL, &out[b->nr]);
-}
-
-static int describe_domain(struct ds_set *set, const struct ds_block *b,
-			   struct rrdd_ds *out)
-{
-	size_t k = 0;
-	int rc = 0;
-
-	for (unsigned i = 0; i < b->nr; i++)
-		rc |= describe(set, DS_VM_CPU_N, i, b->uuid, &out[k++]);
-	rc |= describe(set, DS_VM_CPU_USAGE, 0, b->uuid, &out[k++]);
-	if (!b->runstates)
-		return rc;
-	for (int i = 0; i < SAMPLE_RUNSTATES; i++)
-		rc |= describe(set, runstate_ids[i], 0, b->uuid, &out[k++]);
-	rc |= describe(set, DS_VM_RUNNABLE_ANY, 0, b->uuid, &out[k++]);
-	if (b->runnable)
-		rc |= describe(set, DS_VM_RUNNABLE_VCPUS, 0, b->uuid, &out[k]);
-	return rc;
-}
-
-static int describe_host(struct ds_set *set, struct rrdd_ds *out)
-{
-	static const enum ds_id ids[] = {
-		DS_HOST_LOADAVG, DS_HOST_HOSTLOAD, DS_HOST_RUNNING_VCPUS,
-		DS_HOST_RUNNING_DOMAINS,
-	};
-	int rc = 0;
-
-	for (size_t i = 0; i < sizeof(ids) / sizeof(ids[0]); i++)
-		rc |= describe(set, ids[i], 0, NULL, &out[i]);
-	return rc;
 }
 
 static int describe_block(struct ds_set *set, const struct ds_block *b,
 			  struct rrdd_ds *out)
 {
-	if (b->kind == BLOCK_PCPUS)
-		return describe_pcpus(set, b, out);
-	if (b->kind == BLOCK_DOMAIN)
-		return describe_domain(set, b, out);
-	return describe_host(set, out);
+	const char(*uuid)[RRDD_UUID_LEN + 1] =
+		b->kind == DS_BLOCK_DOMAIN ? &b->uuid : NULL;
+	size_t k = 0;
+	int rc = 0;
+
+	FOR_ROWS(t, b->kind) {
+		if (!row_in(b, t))
+			continue;
+		for (unsigned n = 0; n < row_count(b, t); n++)
+			rc |= describe(set, t->id, n, uuid, &out[k++]);
+	}
+	return rc;
 }
 
 /*
@@ -459,23 +405,27 @@ static const struct ds_block *previous(const struct ds_set *set,
 }
 
 /*
- * The bounds a re-shaped block keeps: the vCPUs or pCPUs both layouts
- * have and a domain's cpu_usage and runstates.  cpu_avg is a mean over
- * other pCPUs now, so it starts unbounded.
+ * The bounds a re-shaped block keeps: those of the rows both layouts have,
+ * for the vCPUs or pCPUs both have.  A mean over the "<N>" rows (cpu_avg)
+ * is over other pCPUs when their number changed, so it starts unbounded.
  */
 static void carry_bounds(const struct ds_bound *from,
 			 const struct ds_block *old, const struct ds_block *b,
 			 struct ds_bound *to)
 {
-	unsigned nr = old->nr < b->nr ? old->nr : b->nr;
+	size_t at_old = 0, at_new = 0;
 
-	memcpy(to, from, nr * sizeof(*to));
-	if (b->kind != BLOCK_DOMAIN)
-		return;
-	to[b->nr] = from[old->nr];
-	if (old->runstates && b->runstates)
-		memcpy(to + b->nr + 1, from + old->nr + 1,
-		       (SAMPLE_RUNSTATES + 1) * sizeof(*to));
+	FOR_ROWS(t, b->kind) {
+		size_t n_old = row_in(old, t) ? row_count(old, t) : 0;
+		size_t n_new = row_in(b, t) ? row_count(b, t) : 0;
+		size_t keep = n_old < n_new ? n_old : n_new;
+
+		if (t->bound == DS_BOUND_WALL_MEAN && old->nr != b->nr)
+			keep = 0;
+		memcpy(to + at_new, from + at_old, keep * sizeof(*to));
+		at_old += n_old;
+		at_new += n_new;
+	}
 }
 
 /* Descriptions and bounds of block b in the new arrays. */

@@ -1,13 +1,7 @@
 /*
  * derive.h: turn one cycle's sample into the datasources and values that
- * go into the payload, following rrdp-cpu's arithmetic:
- *   VM cpu<N>        vCPU running time, ns / 1e9 (a derive: rrdd turns the
- *                    cumulative seconds into a fraction of one CPU)
- *   VM cpu_usage     domain cpu time / (1e9 x online vCPUs)
- *   VM runstate_*    domain runstate aggregate times / 1e9
- *   host cpu<N>      pCPU idle time / 1e9 (transform inverse: 1 - rate)
- *   host cpu_avg     mean pCPU idle time / 1e9
- *   host hostload    vCPUs online and not blocked / pCPUs
+ * go into the payload, as the table in datasources.h declares them (which
+ * rows, when, their values and bounds), following rrdp-cpu's arithmetic.
  * Pure: no I/O, no logging.
  *
  * The descriptions change only when domains, vCPUs or pCPUs come and go,
@@ -16,8 +10,9 @@
  * the descriptions of the runs (the pCPUs, one domain, the host) that
  * changed, copying the others.
  *
- * Counters of time (vCPU and domain running time, domain runstate
- * aggregates, pCPU idle time) never advance faster than the payload's
+ * Counters of time (the rows with a DS_BOUND_WALL* bound: vCPU and
+ * domain running time, domain runstate aggregates, pCPU idle time) never
+ * advance faster than the payload's
  * timestamps: a counter that, through clock jitter between the readings
  * and the timestamp, would advance more than max x (timestamp - last
  * timestamp) is published at that bound instead (rrdd would store the
@@ -34,12 +29,15 @@
 #include "derive/datasources.h"
 #include "input/sample.h"
 
-/* One run of consecutive datasources: the pCPUs, one domain, the host. */
+/*
+ * One run of consecutive datasources: the pCPUs, one domain, the host.
+ * Its datasources are the table's rows of its kind that are present (in
+ * table order), "<N>" rows nr times each.
+ */
 struct ds_block {
-	int kind;			/* private to derive.c */
+	enum ds_block_kind kind;
 	unsigned nr;			/* vCPUs or pCPUs */
-	bool runstates;			/* domain: runstate_* published */
-	bool runnable;			/* domain: runnable_vcpus published */
+	uint32_t rows;			/* present rows: bit (1 << ds_id) */
 	char uuid[RRDD_UUID_LEN + 1];	/* domain; "" otherwise */
 	size_t start, count;		/* where its datasources are */
 	const struct dom_sample *dom;	/* this cycle's, never compared */
@@ -75,8 +73,8 @@ struct ds_set {
 	size_t n_blocks, n_plan, cap_blocks;
 	struct ds_proto **protos[DS_COUNT];	/* [id][index], lazily */
 	unsigned n_protos[DS_COUNT];
-	/* Per datasource (unused for gauges and runnable_vcpus), and the
-	 * timestamp they were published with. */
+	/* Per datasource (unused for unbounded rows), and the timestamp
+	 * they were published with. */
 	struct ds_bound *bounds;
 	double last_timestamp;
 };

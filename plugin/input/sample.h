@@ -30,9 +30,12 @@ struct vcpu_sample {
 
 /*
  * Domain runstate aggregates (XenServer's Runstateinfo V2): time spent with
- * all vCPUs running (0), all runnable (1), some running + some runnable (2),
- * all blocked or offline (3), some running + some blocked (4), some
- * runnable + some blocked (5); runnable: vCPU-runnable time.
+ * all online vCPUs running (0), all runnable (1), some running + some
+ * runnable (2), all blocked or offline (3), some running + some blocked
+ * (4), some runnable + some blocked (5).  runnable, running and nonaffine
+ * are the vCPUs' runnable time, running time and running time outside
+ * their soft affinity, each summed over the vCPUs and divided by their
+ * number (max_vcpus), as Xen's XEN_DOMCTL_get_runstate_info computes them.
  */
 #define SAMPLE_RUNSTATES 6
 
@@ -40,6 +43,9 @@ struct dom_runstate {
 	bool valid;		/* the backend could read them */
 	uint64_t time_ns[SAMPLE_RUNSTATES];
 	uint64_t runnable_ns;
+	bool has_nonaffine;	/* running_ns and nonaffine_ns were read */
+	uint64_t running_ns;
+	uint64_t nonaffine_ns;
 };
 
 struct dom_sample {

@@ -18,6 +18,9 @@ struct fake_backend {
 	int add_status;		/* what add_domain answers */
 	int sample_status;	/* what sample answers */
 	unsigned vcpus;		/* per domain */
+	/* Give each domain the runstate aggregates Xen's domctl 98 would
+	 * (every state, runnable, running and non-affine time non-zero). */
+	bool runstates;
 	unsigned samples;	/* sample calls so far */
 	char events[FAKE_MAX_EVENTS][16];	/* "+3", "-3", in order */
 	unsigned n_events;
