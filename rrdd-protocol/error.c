@@ -28,6 +28,7 @@ const char *rrdd_strerror(int code)
 	case RRDD_EHTTP: return "HTTP error";
 	case RRDD_EFAILURE: return "xcp-rrdd reported a failure";
 	case RRDD_EREPLY: return "malformed reply";
+	case RRDD_EBUSY: return "payload file in use by another writer";
 	default: return "unknown error";
 	}
 }

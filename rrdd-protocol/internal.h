@@ -5,6 +5,7 @@
 #ifndef RRDD_INTERNAL_H
 #define RRDD_INTERNAL_H
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <string.h>
 
@@ -84,5 +85,17 @@ void rrdd_format_double(char buf[32], double d);
 int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 			 size_t *n, char *arena, size_t arena_len,
 			 struct rrdd_error *err);
+
+/* ---- lock.c ------------------------------------------------------------ */
+
+/*
+ * Take an exclusive flock on path (created if missing) without waiting:
+ * RRDD_EBUSY, naming what, when another open file holds it.  *fd_out
+ * holds the lock until rrdd_lock_release(path, fd) removes the file and
+ * closes it.
+ */
+int rrdd_lock_take(const char *path, const char *what, int *fd_out,
+		   struct rrdd_error *err);
+void rrdd_lock_release(const char *path, int fd);
 
 #endif /* RRDD_INTERNAL_H */

@@ -51,6 +51,7 @@ enum rrdd_status {
 	RRDD_EHTTP = -14,	/* HTTP status other than 200, or bad HTTP */
 	RRDD_EFAILURE = -15,	/* rrdd answered Status: Failure */
 	RRDD_EREPLY = -16,	/* reply malformed or truncated */
+	RRDD_EBUSY = -17,	/* another writer has the payload file */
 };
 
 #define RRDD_ERROR_MAX 256
@@ -182,7 +183,8 @@ const char *rrdd_transform_name(enum rrdd_transform transform);
  * change, an update touches only the timestamp, the values and the data
  * CRC, and the metadata CRC stays the same, so xcp-rrdd does not parse the
  * JSON again.  When new metadata no longer fits, the file is replaced by a
- * larger one (new file + rename).  Space is reserved with fallocate, so a
+ * larger one (new file + rename); so is a file that someone removed or
+ * renamed away.  Space is reserved with fallocate, so a
  * full /dev/shm is an RRDD_ENOSPC error, never a SIGBUS.
  */
 struct rrdd_writer;
@@ -194,7 +196,13 @@ struct rrdd_writer_options {
 	enum rrdd_ts_format ts_format;	/* FLOAT or INT64 */
 };
 
-/* Nothing is created until the first rrdd_writer_set_sources(). */
+/*
+ * Claims <dir>/<uid> for this writer (creating dir if missing): an
+ * exclusive flock on <dir>/<uid>.lock.tmp, held until close.  Another
+ * writer of the same file, in this process or another, gets RRDD_EBUSY
+ * with a message naming the file.  The payload file itself is not
+ * created until the first rrdd_writer_update().
+ */
 int rrdd_writer_open(const struct rrdd_writer_options *options,
 		     struct rrdd_writer **writer, struct rrdd_error *err);
 
@@ -219,7 +227,18 @@ int rrdd_writer_update(struct rrdd_writer *writer, double timestamp,
 /* The file's path (valid until close). */
 const char *rrdd_writer_path(const struct rrdd_writer *writer);
 
-/* Remove the file and free the writer.  NULL is a no-op. */
+/*
+ * How many files the writer has put in place so far: 0 before the first
+ * update, then one more each time a new file replaced the one xcp-rrdd
+ * may have open (a grow, or the file found removed or renamed away and
+ * made again).  xcp-rrdd keeps reading the file it opened at
+ * registration: a caller that sees this change must deregister and
+ * register again.
+ */
+unsigned long rrdd_writer_file_serial(const struct rrdd_writer *writer);
+
+/* Remove the file (if it is still the writer's) and the lock, free the
+ * writer.  NULL is a no-op. */
 void rrdd_writer_close(struct rrdd_writer *writer);
 
 /* ---- rpc: registration with xcp-rrdd ----------------------------------- */

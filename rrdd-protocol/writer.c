@@ -9,7 +9,11 @@
  *   metadata, when it changed) first, the header last;
  * - when new metadata does not fit, a larger file replaces it the same
  *   way (xcp-rrdd maps a file at the size it first saw);
- * - rrdd_writer_close removes it.
+ * - a file removed or renamed away by someone else is made again at the
+ *   next update (xcp-rrdd's discovery drops a plugin whose file goes);
+ * - one writer per <dir>/<uid>: an flock on <uid>.lock.tmp, a name
+ *   xcp-rrdd's discovery ignores, held from open to close;
+ * - rrdd_writer_close removes both.
  */
 #include <errno.h>
 #include <fcntl.h>
@@ -17,6 +21,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -29,7 +34,8 @@
 #define GUESS_PER_DS 256
 
 struct rrdd_writer {
-	char *dir, *path, *tmp_path;
+	char *dir, *path, *tmp_path, *lock_path;
+	int lock_fd;		/* flock held while the writer lives */
 	size_t max_ds;
 	enum rrdd_ts_format ts_format;
 
@@ -48,6 +54,9 @@ struct rrdd_writer {
 	uint8_t *map;
 	size_t cap;		/* file and mapping size */
 	size_t used;		/* bytes of the payload in it */
+	dev_t dev;		/* the file's identity, to notice it gone */
+	ino_t ino;
+	unsigned long serial;	/* files put in place so far */
 	bool have_ts;
 	double last_ts;
 };
@@ -72,6 +81,20 @@ static int check_options(const struct rrdd_writer_options *o,
 	return RRDD_OK;
 }
 
+/*
+ * Two writers of one file would rename over each other's files and
+ * remove each other's on close: the second is refused here.  The lock
+ * file's ".tmp" suffix keeps xcp-rrdd's discovery from taking it for a
+ * plugin.
+ */
+static int claim(struct rrdd_writer *w, struct rrdd_error *err)
+{
+	if (mkdir(w->dir, 0755) && errno != EEXIST)
+		return rrdd_fail(err, RRDD_EIO, errno, "creating %s: %m",
+				 w->dir);
+	return rrdd_lock_take(w->lock_path, w->path, &w->lock_fd, err);
+}
+
 int rrdd_writer_open(const struct rrdd_writer_options *options,
 		     struct rrdd_writer **writer, struct rrdd_error *err)
 {
@@ -87,19 +110,35 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
-	w->fd = -1;
+	w->fd = w->lock_fd = -1;
 	w->max_ds = options->max_datasources;
 	w->ts_format = options->ts_format;
 	w->dir = strdup(options->dir ? options->dir : DEFAULT_DIR);
 	if (!w->dir ||
 	    asprintf(&w->path, "%s/%s", w->dir, options->uid) < 0 ||
-	    asprintf(&w->tmp_path, "%s.tmp", w->path) < 0) {
-		w->path = w->tmp_path = NULL;	/* undefined after failure */
+	    asprintf(&w->tmp_path, "%s.tmp", w->path) < 0 ||
+	    asprintf(&w->lock_path, "%s.lock.tmp", w->path) < 0) {
+		/* undefined after failure */
+		w->path = w->tmp_path = w->lock_path = NULL;
 		rrdd_writer_close(w);
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
 	}
+	rc = claim(w, err);
+	if (rc) {
+		rrdd_writer_close(w);
+		return rc;
+	}
 	*writer = w;
 	return RRDD_OK;
+}
+
+/* Is the file this writer maps still the one at its path? */
+static bool still_in_place(const struct rrdd_writer *w)
+{
+	struct stat st;
+
+	return stat(w->path, &st) == 0 && st.st_dev == w->dev &&
+	       st.st_ino == w->ino;
 }
 
 static void drop_file(struct rrdd_writer *w)
@@ -116,9 +155,13 @@ void rrdd_writer_close(struct rrdd_writer *w)
 {
 	if (!w)
 		return;
-	if (w->fd >= 0 && w->path)
+	/* Only the file this writer made: never one put there since. */
+	if (w->fd >= 0 && w->path && still_in_place(w))
 		unlink(w->path);
 	drop_file(w);
+	if (w->lock_path)
+		rrdd_lock_release(w->lock_path, w->lock_fd);
+	free(w->lock_path);
 	free(w->meta);
 	free(w->ds);
 	free(w->strings);
@@ -131,6 +174,11 @@ void rrdd_writer_close(struct rrdd_writer *w)
 const char *rrdd_writer_path(const struct rrdd_writer *writer)
 {
 	return writer ? writer->path : NULL;
+}
+
+unsigned long rrdd_writer_file_serial(const struct rrdd_writer *writer)
+{
+	return writer ? writer->serial : 0;
 }
 
 /* ---- sources ------------------------------------------------------------ */
@@ -440,6 +488,7 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 	size_t cap = capacity_for(w, needed);
 	size_t head_len = 0;
 	uint8_t *head = NULL, *map = NULL;
+	struct stat st;
 	int fd = -1;
 	int rc = build_head(w, ts, values, &head, &head_len, err);
 
@@ -449,7 +498,7 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 	free(head);
 	if (rc)
 		return rc;
-	if (rename(w->tmp_path, w->path)) {
+	if (fstat(fd, &st) || rename(w->tmp_path, w->path)) {
 		rc = io_fail(err, errno, "renaming to", w->path);
 		munmap(map, cap);
 		close(fd);
@@ -461,6 +510,9 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 	w->map = map;
 	w->cap = cap;
 	w->used = needed;
+	w->dev = st.st_dev;
+	w->ino = st.st_ino;
+	w->serial++;
 	return RRDD_OK;
 }
 
@@ -541,7 +593,9 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 	if (rc)
 		return rc;
 	needed = rrdd_payload_size(w->n, w->meta_len);
-	if (w->fd < 0 || needed > w->cap) {
+	/* Removed or renamed away (xcp-rrdd then forgets the plugin):
+	 * writing on into the old file would feed nobody. */
+	if (w->fd < 0 || needed > w->cap || !still_in_place(w)) {
 		rc = replace_file(w, needed, timestamp, values, err);
 		if (rc)
 			return rc;

@@ -4,6 +4,7 @@
  * and removal on close.  Every test works in its own temporary directory.
  */
 #include <check.h>
+#include <stdbool.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -16,6 +17,7 @@
 #include <sys/mount.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "rrdd_protocol.h"
@@ -45,6 +47,14 @@ static void empty_dir(const char *path)
 	closedir(d);
 }
 
+static bool exists(const char *path)
+{
+	struct stat st;
+
+	return stat(path, &st) == 0;
+}
+
+/* Entries in path, the writer's lock file aside (see lock_* tests). */
 static int count_entries(const char *path)
 {
 	DIR *d = opendir(path);
@@ -53,7 +63,8 @@ static int count_entries(const char *path)
 
 	ck_assert_msg(d != NULL, "opendir %s", path);
 	while ((e = readdir(d)) != NULL)
-		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0)
+		if (strcmp(e->d_name, ".") != 0 && strcmp(e->d_name, "..") != 0 &&
+		    strcmp(e->d_name, UID ".lock.tmp") != 0)
 			n++;
 	closedir(d);
 	return n;
@@ -581,11 +592,140 @@ START_TEST(bad_calls_are_refused)
 	rrdd_writer_close(w);
 
 	snprintf(missing, sizeof(missing), "%s/no/such", dir);
-	w = open_writer(missing, 4, RRDD_TS_FLOAT);
-	set_sources(w, 2, "d");
-	ck_assert_int_eq(rrdd_writer_update(w, 1.0, v, &err), RRDD_EIO);
+	o.dir = missing;
+	o.ts_format = RRDD_TS_FLOAT;
+	ck_assert_int_eq(rrdd_writer_open(&o, &w, &err), RRDD_EIO);
 	ck_assert_int_eq(err.sys_errno, ENOENT);
+	ck_assert_msg(w == NULL, "writer returned on failure");
+}
+END_TEST
+
+static char *lock_path(void)
+{
+	static char path[512];
+
+	snprintf(path, sizeof(path), "%s/%s.lock.tmp", dir, UID);
+	return path;
+}
+
+START_TEST(lock_refuses_a_second_writer)
+{
+	struct rrdd_writer_options o = { dir, UID, 4, RRDD_TS_FLOAT };
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	struct rrdd_writer *w2 = NULL;
+	struct rrdd_error err;
+
+	ck_assert_msg(exists(lock_path()), "no lock file");
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	ck_assert_int_eq(rrdd_writer_open(&o, &w2, &err), RRDD_EBUSY);
+	ck_assert_msg(w2 == NULL, "writer returned on failure");
+	ck_assert_msg(strstr(err.msg, rrdd_writer_path(w)) != NULL &&
+		      strstr(err.msg, "another process") != NULL, "%s",
+		      err.msg);
+	/* The refused one touched nothing: the first goes on. */
+	update(w, 2, 2.0, 2);
+	check_file(rrdd_writer_path(w), 2, 2.0, 2);
 	rrdd_writer_close(w);
+	ck_assert_msg(!exists(lock_path()), "lock file left behind");
+	/* Free again once the first is gone. */
+	w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+START_TEST(lock_refuses_a_writer_in_another_process)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	pid_t pid = fork();
+	int status = 0;
+
+	ck_assert_msg(pid >= 0, "fork");
+	if (pid == 0) {
+		struct rrdd_writer_options o = { dir, UID, 4, RRDD_TS_FLOAT };
+		struct rrdd_writer *w2 = NULL;
+
+		_exit(rrdd_writer_open(&o, &w2, NULL) == RRDD_EBUSY ? 0 : 1);
+	}
+	ck_assert_int_eq(waitpid(pid, &status, 0), pid);
+	ck_assert_msg(WIFEXITED(status) && WEXITSTATUS(status) == 0,
+		      "second process was not refused");
+	rrdd_writer_close(w);
+}
+END_TEST
+
+/* A lock file left by a process that died holds nothing. */
+START_TEST(lock_left_by_a_dead_writer_is_taken)
+{
+	int fd = open(lock_path(), O_CREAT | O_WRONLY, 0644);
+	struct rrdd_writer *w;
+
+	ck_assert_msg(fd >= 0, "open: %s", strerror(errno));
+	close(fd);
+	w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	rrdd_writer_close(w);
+	ck_assert_msg(!exists(lock_path()), "lock file left behind");
+}
+END_TEST
+
+START_TEST(removed_file_is_made_again)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 0);
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	update(w, 2, 3.0, 3);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 3.0, 3);
+	update(w, 2, 4.0, 4);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 4.0, 4);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+START_TEST(file_renamed_away_is_made_again)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	char away[512];
+
+	snprintf(away, sizeof(away), "%s/elsewhere", dir);
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	ck_assert_int_eq(rename(rrdd_writer_path(w), away), 0);
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 2.0, 2);
+	/* The old file was left as it was. */
+	check_file(away, 2, 1.0, 1);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(unlink(away), 0);
+	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+/* Close removes the writer's own file, never one put in its place. */
+START_TEST(close_spares_a_file_that_is_not_its_own)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	char other[512];
+	int fd;
+
+	snprintf(other, sizeof(other), "%s/other", dir);
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	fd = open(other, O_CREAT | O_WRONLY, 0644);
+	ck_assert_msg(fd >= 0, "open: %s", strerror(errno));
+	close(fd);
+	ck_assert_int_eq(rename(other, rrdd_writer_path(w)), 0);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(count_entries(dir), 1);
 }
 END_TEST
 
@@ -610,6 +750,12 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, close_removes_the_file);
 	tcase_add_test(tc, int64_timestamps);
 	tcase_add_test(tc, bad_calls_are_refused);
+	tcase_add_test(tc, lock_refuses_a_second_writer);
+	tcase_add_test(tc, lock_refuses_a_writer_in_another_process);
+	tcase_add_test(tc, lock_left_by_a_dead_writer_is_taken);
+	tcase_add_test(tc, removed_file_is_made_again);
+	tcase_add_test(tc, file_renamed_away_is_made_again);
+	tcase_add_test(tc, close_spares_a_file_that_is_not_its_own);
 	suite_add_tcase(s, tc);
 	return s;
 }
