@@ -25,3 +25,13 @@ PROGRAMS += $(RRDD_TOOLS)
 DEPFILES += $(RRDD_OBJS:.o=.d) \
             $(patsubst rrdd-protocol/tools/%.c,$(OBJ)/rrdd-protocol/tools/%.d,\
               $(wildcard rrdd-protocol/tools/*.c))
+
+# `make install`: the library, its header and its pkg-config file.
+.PHONY: install-rrdd-protocol
+install-rrdd-protocol: $(RRDD_LIB)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig $(DESTDIR)$(INCLUDEDIR)
+	install -m 0644 $(RRDD_LIB) $(DESTDIR)$(LIBDIR)/
+	install -m 0644 rrdd-protocol/rrdd_protocol.h $(DESTDIR)$(INCLUDEDIR)/
+	$(call install-pc,rrdd-protocol/rrdd-protocol.pc.in)
+
+INSTALL_TARGETS += install-rrdd-protocol

@@ -1,12 +1,15 @@
-# stats-table: the reader library for Xen's statistics tables: the public
-# ABI header (a byte-identical copy of the one the patch series adds, in
-# xen-public/) and the reader that validates a mapped table and copies
-# sections and slots with the sequence-counter protocol.  Pure C over
-# memory: the plugin, the tools and the tests all read tables through it.
-STATS_LIB := $(LIB)/libstats-table.a
+# stats-table: the xen-stats-table library, for any program that reads
+# Xen's statistics tables: the public ABI header (a byte-identical copy of
+# the one the patch series adds, in xen-public/), one header for the whole
+# API (stats_reader.h), the map helper, header validation, the
+# sequence-counter reads and Xen's clock.  A static library, installed
+# with its headers and a pkg-config file by `make install`.
+STATS_LIB := $(LIB)/libxen-stats-table.a
+STATS_PKGS := xenforeignmemory
 STATS_CFLAGS := -Istats-table -Istats-table/xen-public
-STATS_LIBS := $(STATS_LIB)
-MODULE_CFLAGS_stats-table := $(STATS_CFLAGS)
+STATS_LIBS := $(STATS_LIB) $(shell $(PKG_CONFIG) --libs $(STATS_PKGS))
+MODULE_CFLAGS_stats-table := $(STATS_CFLAGS) \
+                             $(shell $(PKG_CONFIG) --cflags $(STATS_PKGS))
 
 STATS_SRCS := $(wildcard stats-table/*.c)
 STATS_OBJS := $(STATS_SRCS:%.c=$(OBJ)/%.o)
@@ -16,5 +19,18 @@ $(STATS_LIB): $(STATS_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
+# Headers go to their own folder: stats_table.h is Xen's name, and a Xen
+# that ships the series installs its own copy under xen/.
+.PHONY: install-stats-table
+install-stats-table: $(STATS_LIB)
+	install -d $(DESTDIR)$(LIBDIR)/pkgconfig \
+	           $(DESTDIR)$(INCLUDEDIR)/xen-stats-table
+	install -m 0644 $(STATS_LIB) $(DESTDIR)$(LIBDIR)/
+	$(call install-pc,stats-table/xen-stats-table.pc.in)
+	install -m 0644 stats-table/stats_reader.h \
+	                stats-table/xen-public/stats_table.h \
+	                $(DESTDIR)$(INCLUDEDIR)/xen-stats-table/
+
 LIBRARIES += $(STATS_LIB)
+INSTALL_TARGETS += install-stats-table
 DEPFILES += $(STATS_OBJS:.o=.d)

@@ -1,16 +1,33 @@
 /*
- * stats_reader.h: read a Xen stats table (xen-public/stats_table.h) from
- * a memory region: validate its header against the region, then copy the
- * section or one slot with the sequence-counter protocol.  Pure functions
- * over memory (no Xen calls), so tests run them on tables built in memory,
- * and the OpenMetrics scrapes (issue 5) can read mapped tables at will.
+ * stats_reader.h: the xen-stats-table library, the whole API.  It reads
+ * the statistics tables Xen publishes through XENMEM_acquire_resource
+ * (stats_table.h, the ABI, installed beside this header):
  *
- * Everything the header says is checked against the mapping before any
- * offset is followed: a hostile or corrupt table yields an error, never a
- * read outside the region.
+ *   map        stats_map_table(): size query, unpatched-Xen detection,
+ *              a read-only mapping of the table's frames (libxenforeignmemory)
+ *   validate   stats_view_open(): the header checked against the mapping
+ *   read       stats_read_section(), stats_read_slot(): consistent copies
+ *              with the sequence-counter protocol
+ *   time       stats_vcpu_runstates(), stats_pcpu_idle(): times at "now";
+ *              struct stats_clock: Xen's current time without a hypercall
+ *
+ * Everything but the map is pure C over memory (no Xen call), so programs
+ * and tests can run it on tables built in memory.  Everything the header
+ * of a table says is checked against the mapping before any offset is
+ * followed: a hostile or corrupt table yields an error, never a read
+ * outside the region.  Functions return a stats_status and never print.
+ *
+ * Ownership: the caller owns every structure passed in.  A struct
+ * stats_view borrows the memory it was opened on: it is valid while that
+ * mapping is (stats_unmap_table() ends it).  The library keeps no global
+ * state and allocates nothing; distinct views may be used from distinct
+ * threads, one view from several threads too (reads only load from it).
+ *
+ * Link: pkg-config --cflags --libs xen-stats-table (a static library that
+ * needs libxenforeignmemory only for stats_map_table()).
  */
-#ifndef PLUGIN_STATS_READER_H
-#define PLUGIN_STATS_READER_H
+#ifndef XEN_STATS_READER_H
+#define XEN_STATS_READER_H
 
 #include <stddef.h>
 #include <stdint.h>
@@ -27,6 +44,9 @@ enum stats_status {
 	STATS_EBUSY = -6,	/* seq did not settle within the tries */
 	STATS_EEMPTY = -7,	/* slot never written (seq 0) */
 	STATS_ERANGE = -8,	/* slot index >= nr_slots */
+	STATS_ENOTABLE = -9,	/* this Xen publishes no stats tables */
+	STATS_EGONE = -10,	/* no such domain (any more) */
+	STATS_ESYS = -11,	/* another failure: see the errno returned */
 };
 
 /* How many times a read retries a moving seq before giving up. */
@@ -73,5 +93,93 @@ static inline int stats_has_field(uint32_t published, size_t offset,
 
 /* A static string for a status, e.g. "bad magic". */
 const char *stats_strerror(int status);
+
+/* ---- Mapping a table (libxenforeignmemory) ---------------------------- */
+
+struct xenforeignmemory_handle;
+struct xenforeignmemory_resource_handle;
+
+/* The most frames a table may have: 4096 vCPUs at a 256-byte stride. */
+#define STATS_MAX_FRAMES 260u
+#define STATS_PAGE_SIZE 4096u
+
+/* A mapped table, owned by the caller: release with stats_unmap_table(). */
+struct stats_mapping {
+	struct xenforeignmemory_resource_handle *res;
+	const void *addr;	/* read-only */
+	size_t len;		/* bytes mapped: whole frames */
+};
+
+/*
+ * Map table id (XENMEM_resource_stats_table_id_*) of domid read-only:
+ * domid is a guest, DOMID_SELF for the caller's own domain (a PV caller
+ * cannot name itself) or DOMID_XEN for the host table.  The size query
+ * says how many frames the table has and all of them are mapped.
+ * Returns STATS_OK; STATS_ENOTABLE when the hypervisor has no stats
+ * tables (an unpatched Xen answers the size query with a negated errno
+ * taken as a frame count, or refuses DOMID_XEN with ESRCH, or the map
+ * with EOPNOTSUPP/EINVAL; EPERM on the host table too: the policy leaves
+ * hypercalls as the only way); STATS_EGONE (ESRCH, ENOENT: no such
+ * domain); STATS_EHEADER (an implausible size); STATS_ESYS.  *err (may
+ * be NULL) gets the errno behind a failure, 0 otherwise.  Then open a
+ * view on m->addr, m->len with stats_view_open().
+ */
+int stats_map_table(struct xenforeignmemory_handle *fmem, uint32_t domid,
+		    uint32_t id, struct stats_mapping *m, int *err);
+
+/* Unmap (nothing if m was never mapped); views on it end here. */
+void stats_unmap_table(struct xenforeignmemory_handle *fmem,
+		       struct stats_mapping *m);
+
+/* ---- Times at "now" ----------------------------------------------------- */
+
+/*
+ * A vCPU slot's time in each runstate at Xen time now (ns): time[] plus
+ * the period in progress, up to max(now, update_time).  out[XEN_STATS_
+ * RUNSTATE_running] is what XEN_DOMCTL_getvcpuinfo answers as cpu_time.
+ * A state above XEN_STATS_NR_RUNSTATES - 1 adds nothing.
+ */
+void stats_vcpu_runstates(const struct xen_stats_vcpu *v, uint64_t now,
+			  uint64_t out[XEN_STATS_NR_RUNSTATES]);
+
+/* A pCPU slot's idle time at Xen time now (ns), as XEN_SYSCTL_getcpuinfo. */
+uint64_t stats_pcpu_idle(const struct xen_stats_pcpu *p, uint64_t now);
+
+/*
+ * Xen's current time without a hypercall.  The newest update_time of the
+ * host table lags it by up to a scheduler time slice, and that lag changes
+ * from read to read.  A stats_clock tracks the offset between Xen time and
+ * the reader's CLOCK_MONOTONIC_RAW (both count from the same hardware
+ * clock when dom0's clocksource is xen or tsc): each read gives a lower
+ * bound, the largest is best, a slow decay follows drift.  Use:
+ *
+ *     hint   = stats_clock_hint(&c, raw_before);   (raw clock, then)
+ *     newest = largest update_time of the host table's pCPU slots;
+ *     stats_clock_observe(&c, newest, raw_after);  (raw clock read after
+ *                                                   the table)
+ *     now    = stats_clock_now(hint, newest);
+ *
+ * A zeroed struct is a clock with no observation yet.
+ */
+struct stats_clock {
+	int valid;		/* an observation was made */
+	int64_t offset;		/* Xen time - CLOCK_MONOTONIC_RAW (ns) */
+};
+
+/* A hint further ahead of the newest write than this is not trusted: the
+ * pCPU running the reader writes its slot at least once a time slice. */
+#define STATS_CLOCK_MAX_AHEAD_NS 50000000u
+/* Decay of the offset per observation that does not raise it (ns). */
+#define STATS_CLOCK_DECAY_NS 50000
+
+/* Xen time estimated at raw (ns of CLOCK_MONOTONIC_RAW); 0: no estimate. */
+uint64_t stats_clock_hint(const struct stats_clock *c, uint64_t raw);
+
+/* Record newest (0: none seen) against raw, read after the table. */
+void stats_clock_observe(struct stats_clock *c, uint64_t newest, uint64_t raw);
+
+/* "now": the hint when it is ahead of newest by at most
+ * STATS_CLOCK_MAX_AHEAD_NS, newest otherwise (the hint if newest is 0). */
+uint64_t stats_clock_now(uint64_t hint, uint64_t newest);
 
 #endif

@@ -11,7 +11,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/mman.h>
 #include <time.h>
 #include <xenctrl.h>
 #include <xenforeignmemory.h>
@@ -21,14 +20,9 @@
 #include "stats_reader.h"
 #include "input/table_sample.h"
 
-#define PAGE 4096u
-/* Enough for 4096 vCPUs at a 64-byte stride; 4.17 answers a size query
- * for an unknown type with a huge count, so never trust it blindly. */
-#define MAX_FRAMES 128u
-
 struct mapping {
 	uint32_t domid;
-	xenforeignmemory_resource_handle *res;
+	struct stats_mapping map;
 	struct stats_view view;
 	int map_errno;		/* why the map failed (0: it did not) */
 };
@@ -41,8 +35,7 @@ struct table_backend {
 	unsigned nr_pcpus;		/* as the hypercall backend counts */
 	struct mapping host;
 	uint64_t *last_idle;		/* per pCPU: kept if a slot is busy */
-	bool have_offset;
-	int64_t xen_offset;		/* Xen time - CLOCK_MONOTONIC_RAW */
+	struct stats_clock clock;	/* Xen time from CLOCK_MONOTONIC_RAW */
 	struct mapping *doms;		/* sorted by domid */
 	size_t n_doms, cap_doms;
 };
@@ -52,34 +45,21 @@ static struct table_backend *tb(struct backend *b)
 	return (struct table_backend *)b;
 }
 
-/* errno after a failed size query or map -> backend status. */
-static int map_errno_status(int err)
+/* stats_map_table's status -> backend status. */
+static int map_status(int rc, int err)
 {
-	switch (err) {
-	case EOPNOTSUPP:
-	case EINVAL:
+	switch (rc) {
+	case STATS_OK:
+		return BACKEND_OK;
+	case STATS_ENOTABLE:
 		return BACKEND_EUNSUPPORTED;
-	case ESRCH:
-	case ENOENT:
+	case STATS_EGONE:
 		return BACKEND_EGONE;
-	case ENOMEM:
-		return BACKEND_ENOMEM;
+	case STATS_EHEADER:
+		return BACKEND_EBADTABLE;
 	default:
-		return BACKEND_ESYS;
+		return err == ENOMEM ? BACKEND_ENOMEM : BACKEND_ESYS;
 	}
-}
-
-static unsigned frames_for(struct table_backend *t, uint32_t domid,
-			   unsigned id)
-{
-	size_t size = 0;
-
-	if (xenforeignmemory_resource_size(t->fmem, (domid_t)domid,
-					   XENMEM_resource_stats_table, id,
-					   &size) != 0 || size == 0)
-		return 1;	/* let the map say what is wrong */
-	size = (size + PAGE - 1) / PAGE;
-	return size > MAX_FRAMES ? MAX_FRAMES : (unsigned)size;
 }
 
 /* Map one table read-only and validate its header. */
@@ -88,28 +68,21 @@ static int map_table(struct table_backend *t, uint32_t domid, unsigned id,
 		     struct mapping *m)
 {
 	uint32_t target = domid == t->self_domid ? DOMID_SELF : domid;
-	unsigned frames = frames_for(t, target, id);
 	char why[160];
-	void *addr = NULL;
 	int rc;
 
 	m->domid = domid;
-	m->res = xenforeignmemory_map_resource(t->fmem, (domid_t)target,
-					       XENMEM_resource_stats_table, id,
-					       0, frames, &addr, PROT_READ, 0);
-	if (!m->res) {
-		m->map_errno = errno;
-		return map_errno_status(m->map_errno);
-	}
-	rc = stats_view_open(addr, (size_t)frames * PAGE, id, min_section,
+	rc = stats_map_table(t->fmem, target, id, &m->map, &m->map_errno);
+	if (rc != STATS_OK)
+		return map_status(rc, m->map_errno);
+	rc = stats_view_open(m->map.addr, m->map.len, id, min_section,
 			     min_slot, max_slots, &m->view, why, sizeof(why));
 	if (rc != STATS_OK) {
 		log_warn("%s table of domain %u rejected (%s): skipped",
 			 id == XENMEM_resource_stats_table_id_host ? "host"
 								  : "stats",
 			 domid, why);
-		xenforeignmemory_unmap_resource(t->fmem, m->res);
-		m->res = NULL;
+		stats_unmap_table(t->fmem, &m->map);
 		return BACKEND_EBADTABLE;
 	}
 	return BACKEND_OK;
@@ -117,9 +90,7 @@ static int map_table(struct table_backend *t, uint32_t domid, unsigned id,
 
 static void unmap(struct table_backend *t, struct mapping *m)
 {
-	if (m->res)
-		xenforeignmemory_unmap_resource(t->fmem, m->res);
-	m->res = NULL;
+	stats_unmap_table(t->fmem, &m->map);
 }
 
 static size_t find_pos(const struct table_backend *t, uint32_t domid)
@@ -225,40 +196,19 @@ static uint64_t mono_raw_ns(void)
 }
 
 /*
- * Xen's current time, without a hypercall.  The newest write in the host
- * table lags it by up to a scheduler time slice, and that lag changes
- * from cycle to cycle: extrapolating running vCPUs only to the newest
- * write would make a busy vCPU's rate jitter around 1.0 by a few 0.1 %,
- * and xcp-rrdd stores a derive above its max (1.0) as NaN.  So track the
- * offset between Xen time and dom0's raw monotonic clock (both count
- * from the same hardware clock): every observation is a lower bound, the
- * largest is best; a slow decay (10 ppm of a 5 s cycle) follows drift.
+ * Xen's current time, without a hypercall (stats_reader.h: struct
+ * stats_clock): extrapolating running vCPUs only to the newest write
+ * would make a busy vCPU's rate jitter around 1.0 by a few 0.1 %, and
+ * xcp-rrdd stores a derive above its max (1.0) as NaN.
  */
-#define OFFSET_DECAY_NS 50000
-
 static uint64_t sample_pcpus(struct table_backend *t, struct host_sample *out)
 {
-	uint64_t raw = mono_raw_ns();
-	uint64_t hint = t->have_offset ? (uint64_t)((int64_t)raw + t->xen_offset)
-				       : 0;
+	uint64_t hint = stats_clock_hint(&t->clock, mono_raw_ns());
 	uint64_t newest = table_sample_pcpus_at(&t->host.view, t->nr_pcpus,
 						t->last_idle, hint, out);
-	/* Clock read after the table: the observation stays a lower bound
-	 * even if dom0 was descheduled in between. */
-	int64_t seen = (int64_t)newest - (int64_t)mono_raw_ns();
 
-	if (newest == 0)
-		return hint;
-	if (!t->have_offset || seen > t->xen_offset) {
-		t->xen_offset = seen;
-		t->have_offset = true;
-	} else {
-		t->xen_offset -= OFFSET_DECAY_NS;
-	}
-	/* A hint far ahead of every write is not to be trusted. */
-	if (hint > newest && hint - newest <= TABLE_HINT_MAX_AHEAD_NS)
-		return hint;
-	return newest;
+	stats_clock_observe(&t->clock, newest, mono_raw_ns());
+	return stats_clock_now(hint, newest);
 }
 
 static int tb_sample(struct backend *b, const uint32_t *domids, size_t n,
@@ -320,22 +270,6 @@ static uint32_t own_domid(void)
 	return domid;
 }
 
-/*
- * The host table could not be mapped.  Xen 4.17 looks the domain up
- * before the resource type, so an unpatched one refuses DOMID_XEN with
- * ESRCH (a guest's table gets EOPNOTSUPP, newer Xen EINVAL): a patched
- * hypervisor always knows DOMID_XEN's host table.  EPERM (an XSM policy
- * that forbids the map) leaves hypercalls as the only way too.
- */
-static int host_map_status(int rc, int err)
-{
-	if (rc == BACKEND_EGONE || err == EPERM) {
-		log_debug("host table map: %s", strerror(err));
-		return BACKEND_EUNSUPPORTED;
-	}
-	return rc;
-}
-
 static int open_host(struct table_backend *t)
 {
 	xc_physinfo_t phys;
@@ -351,8 +285,8 @@ static int open_host(struct table_backend *t)
 		       TABLE_MIN_HOST_SECTION, TABLE_MIN_PCPU_SLOT,
 		       phys.max_cpu_id + 1, &t->host);
 	t->host.domid = DOMID_XEN;
-	if (rc != BACKEND_OK && rc != BACKEND_EBADTABLE)
-		rc = host_map_status(rc, t->host.map_errno);
+	if (rc == BACKEND_EUNSUPPORTED)
+		log_debug("host table map: %s", strerror(t->host.map_errno));
 	return rc;
 }
 

@@ -4,6 +4,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(SAMPLE_VCPU_RUNSTATES == XEN_STATS_NR_RUNSTATES,
+	       "a sample keeps every runstate the table publishes");
+
 uint64_t table_sample_pcpus(const struct stats_view *host, unsigned nr_pcpus,
 			    uint64_t *last_idle, struct host_sample *out)
 {
@@ -32,15 +35,10 @@ uint64_t table_sample_pcpus_at(const struct stats_view *host,
 			now = slots[i].update_time;
 	}
 	newest = now;
-	if (now_hint > now && now_hint - now <= TABLE_HINT_MAX_AHEAD_NS)
-		now = now_hint;
+	now = stats_clock_now(now_hint, newest);
 	for (unsigned i = 0; i < n; i++) {
-		const struct xen_stats_pcpu *p = &slots[i];
-		uint64_t idle = p->idle_time;
+		uint64_t idle = fresh[i] ? stats_pcpu_idle(&slots[i], now) : 0;
 
-		if (fresh[i] && (p->flags & XEN_STATS_PCPUF_idle) &&
-		    now > p->state_entry_time)
-			idle += now - p->state_entry_time;
 		if (!fresh[i] || idle < last_idle[i])
 			idle = last_idle[i];
 		out->pcpu_idle_ns[i] = last_idle[i] = idle;
@@ -52,24 +50,10 @@ uint64_t table_sample_pcpus_at(const struct stats_view *host,
 
 uint64_t table_running_time(const struct xen_stats_vcpu *v, uint64_t now)
 {
-	uint64_t t = v->time[XEN_STATS_RUNSTATE_running];
+	uint64_t times[XEN_STATS_NR_RUNSTATES];
 
-	if (v->update_time > now)
-		now = v->update_time;
-	if (v->state == XEN_STATS_RUNSTATE_running && now > v->state_entry_time)
-		t += now - v->state_entry_time;
-	return t;
-}
-
-/* All four runstate times at Xen time now, the same way. */
-static void runstate_times(const struct xen_stats_vcpu *v, uint64_t now,
-			   uint64_t out[SAMPLE_VCPU_RUNSTATES])
-{
-	if (v->update_time > now)
-		now = v->update_time;
-	for (uint32_t s = 0; s < SAMPLE_VCPU_RUNSTATES; s++)
-		out[s] = v->time[s] + (v->state == s && now > v->state_entry_time
-				       ? now - v->state_entry_time : 0);
+	stats_vcpu_runstates(v, now, times);
+	return times[XEN_STATS_RUNSTATE_running];
 }
 
 static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
@@ -85,10 +69,11 @@ static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 			continue;	/* no such vCPU: zero, offline */
 		if (rc != STATS_OK)
 			return rc;
-		d->vcpus[i].cpu_time_ns = table_running_time(&v, now);
+		stats_vcpu_runstates(&v, now, d->vcpus[i].runstate_ns);
+		d->vcpus[i].cpu_time_ns =
+			d->vcpus[i].runstate_ns[XEN_STATS_RUNSTATE_running];
 		d->vcpus[i].online = (v.flags & XEN_STATS_VCPUF_online) != 0;
 		d->vcpus[i].blocked = v.state == XEN_STATS_RUNSTATE_blocked;
-		runstate_times(&v, now, d->vcpus[i].runstate_ns);
 		d->vcpus[i].has_runstates = true;
 		d->cpu_time_ns += d->vcpus[i].cpu_time_ns;
 	}

@@ -39,13 +39,9 @@
 uint64_t table_sample_pcpus(const struct stats_view *host, unsigned nr_pcpus,
 			    uint64_t *last_idle, struct host_sample *out);
 
-/* A hint further ahead of the newest write than this is ignored: the
- * pCPU running the reader writes its slot at least once a time slice. */
-#define TABLE_HINT_MAX_AHEAD_NS 50000000u
-
 /*
- * The same, extrapolating idle periods to max(now_hint, newest write):
- * now_hint is the caller's estimate of Xen's current time (0: none).
+ * The same, extrapolating idle periods to stats_clock_now(now_hint, newest
+ * write): now_hint is the caller's estimate of Xen's current time (0: none).
  * Returns the newest update_time seen (not the hint), 0 if none.
  */
 uint64_t table_sample_pcpus_at(const struct stats_view *host,

@@ -204,7 +204,7 @@ START_TEST(pcpu_idle_extrapolates_to_a_near_hint_only)
 		      (unsigned long long)s.pcpu_idle_ns[0]);
 	/* far ahead (a clock gone wrong): ignored, idle stays where it was */
 	ck_assert_msg(table_sample_pcpus_at(&v, 1, last,
-					    2000 + 10 * TABLE_HINT_MAX_AHEAD_NS,
+					    2000 + 10 * STATS_CLOCK_MAX_AHEAD_NS,
 					    &s) == 2000, "newest");
 	ck_assert_msg(s.pcpu_idle_ns[0] == 100 + 1001000, "idle %llu",
 		      (unsigned long long)s.pcpu_idle_ns[0]);
