@@ -14,6 +14,15 @@ WARNINGS := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes \
             -Wmissing-prototypes -Wformat=2
 PKG_CONFIG ?= pkg-config
 
+# `make install`: the libraries with their headers and pkg-config files,
+# and vcpustat, under $(DESTDIR)$(PREFIX).
+PREFIX     ?= /usr/local
+LIBDIR     ?= $(PREFIX)/lib
+INCLUDEDIR ?= $(PREFIX)/include
+BINDIR     ?= $(PREFIX)/bin
+MANDIR     ?= $(PREFIX)/share/man
+VERSION    := $(shell sed -n 's/^Version:[[:space:]]*//p' xcp-rrdd-vcpustats.spec 2>/dev/null)
+
 ifeq ($(SAN),1)
 SANFLAGS := -fsanitize=address,undefined -fno-sanitize-recover=all \
             -fno-omit-frame-pointer
@@ -31,16 +40,25 @@ UNIT_TESTS   :=
 SCRIPT_TESTS :=
 BENCHES      :=
 DEPFILES     :=
+INSTALL_TARGETS :=
 
 COMPILE = $(CC) $(STDFLAGS) $(WARNINGS) $(CFLAGS) $(SANFLAGS) $(CPPFLAGS) \
           -MMD -MP
 LINK    = $(CC) $(CFLAGS) $(SANFLAGS) $(LDFLAGS)
 
+# $(call install-pc,FILE.pc.in): FILE.pc into $(DESTDIR)$(LIBDIR)/pkgconfig,
+# with the install paths of this run.
+define install-pc
+sed -e 's|@PREFIX@|$(PREFIX)|' -e 's|@LIBDIR@|$(LIBDIR)|' \
+    -e 's|@INCLUDEDIR@|$(INCLUDEDIR)|' -e 's|@VERSION@|$(VERSION)|' \
+    $(1) >$(DESTDIR)$(LIBDIR)/pkgconfig/$(notdir $(1:.in=))
+endef
+
 # Objects are intermediate files of chained rules; keep them for rebuilds.
 .SECONDARY:
 
 .PHONY: all programs check unit deps clean lint bench fuzz e2e demo rpm valgrind \
-        print-%
+        install print-%
 all:
 
 $(OBJ)/%.o: %.c
@@ -81,6 +99,8 @@ valgrind: all
 
 lint:
 	tests/lint/run
+
+install: $(INSTALL_TARGETS)
 
 clean:
 	rm -rf build
