@@ -8,14 +8,28 @@
 # (tests/lint/check-layers says so).  Everything except daemon/main.c goes
 # into an internal static library, so the unit tests link the same objects
 # the daemon runs.
-PLUGIN_PKGS := xenforeignmemory xencontrol xenstore libmicrohttpd
+#
+# OPENMETRICS=0 builds without the OpenMetrics listener and libmicrohttpd
+# (outputs/metrics_http_none.c instead of metrics_http.c), for hosts whose
+# repositories lack the library; --openmetrics then says so and exits.
+OPENMETRICS ?= 1
+PLUGIN_PKGS := xenforeignmemory xencontrol xenstore \
+               $(if $(filter 0,$(OPENMETRICS)),,libmicrohttpd)
+# libxencall issues XenServer's domctl 98 (input/domctl_runstate.c), which
+# Debian's libxenctrl has no wrapper for; built without it, the hypercall
+# backend leaves the domain runstates out.
+PLUGIN_XENCALL := $(shell $(PKG_CONFIG) --exists xencall && echo 1)
+PLUGIN_PKGS += $(if $(PLUGIN_XENCALL),xencall)
 PLUGIN_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PLUGIN_PKGS)) \
-                 -Iplugin $(STATS_CFLAGS) $(RRDD_CFLAGS)
+                 $(if $(PLUGIN_XENCALL),-DHAVE_XENCALL) \
+                 -Iplugin $(STATS_CFLAGS) $(RRDD_CFLAGS) \
+                 -DPLUGIN_OPENMETRICS=$(if $(filter 0,$(OPENMETRICS)),0,1)
 MODULE_CFLAGS_plugin := $(PLUGIN_CFLAGS)
 
 PLUGIN_LIB := $(LIB)/libvcpustats.a
 PLUGIN_BIN := $(BIN)/xcp-rrdd-vcpustats
-PLUGIN_SRCS := $(wildcard plugin/*/*.c)
+PLUGIN_SRCS := $(filter-out plugin/outputs/metrics_http$(if $(filter 0,$(OPENMETRICS)),,_none).c,\
+                 $(wildcard plugin/*/*.c))
 PLUGIN_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,\
                      $(filter-out plugin/daemon/main.c,$(PLUGIN_SRCS)))
 PLUGIN_LIBS := $(PLUGIN_LIB) $(STATS_LIBS) $(RRDD_LIBS) \
@@ -33,22 +47,3 @@ $(PLUGIN_BIN): $(OBJ)/plugin/daemon/main.o $(PLUGIN_LIB) $(STATS_LIB) $(RRDD_LIB
 LIBRARIES += $(PLUGIN_LIB)
 PROGRAMS += $(PLUGIN_BIN)
 DEPFILES += $(patsubst %.c,$(OBJ)/%.d,$(PLUGIN_SRCS))
-
-# ---- packaging: `make rpm` --------------------------------------------
-# A source tarball of the tree as committed plus the working copy of the
-# files the spec needs, then rpmbuild.  BuildRequires name XCP-ng 8.3
-# packages, so on Debian the build runs with --nodeps.
-RPM_VERSION := $(shell sed -n 's/^Version:[[:space:]]*//p' xcp-rrdd-vcpustats.spec 2>/dev/null)
-RPM_TOP := $(abspath $(BUILD)/rpm)
-RPM_TARBALL := $(RPM_TOP)/SOURCES/xcp-rrdd-vcpustats-$(RPM_VERSION).tar.gz
-RPMBUILD ?= rpmbuild
-RPM_CHECK ?= 1
-
-rpm:
-	@mkdir -p $(RPM_TOP)/SOURCES $(RPM_TOP)/SPECS
-	scripts/make-tarball $(RPM_VERSION) $(RPM_TARBALL)
-	cp xcp-rrdd-vcpustats.spec $(RPM_TOP)/SPECS/
-	$(RPMBUILD) --nodeps --define "_topdir $(RPM_TOP)" \
-	  $(if $(filter 0,$(RPM_CHECK)),--nocheck) \
-	  -bb $(RPM_TOP)/SPECS/xcp-rrdd-vcpustats.spec
-	@ls $(RPM_TOP)/RPMS/*/xcp-rrdd-vcpustats-*.rpm

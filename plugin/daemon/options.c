@@ -25,6 +25,9 @@ static const char usage_text[] =
 "                           also serve the samples as OpenMetrics text on\n"
 "                           http://ADDR:PORT/metrics (loopback by default;\n"
 "                           IPv6 as [ADDR]:PORT); off by default\n"
+#if !PLUGIN_OPENMETRICS
+"                           (not in this build: built with OPENMETRICS=0)\n"
+#endif
 "  -f, --foreground         stay in the foreground and log to stderr\n"
 "  -v, --verbose            log debug lines too\n"
 "  -i, --interval=SECONDS   cycle period while xcp-rrdd is absent (default 5)\n"
@@ -246,9 +249,14 @@ static enum options_result apply(int c, const char *arg, struct options *opts,
 			 arg);
 		return OPTIONS_ERROR;
 	case 'm':
+#if PLUGIN_OPENMETRICS
 		return options_parse_listen(arg, &opts->openmetrics, err,
 					    err_len) == 0 ? OPTIONS_RUN
 							  : OPTIONS_ERROR;
+#else
+		snprintf(err, err_len, "%s", OPTIONS_NO_OPENMETRICS);
+		return OPTIONS_ERROR;
+#endif
 	case 'f':
 		opts->foreground = true;
 		return OPTIONS_RUN;

@@ -35,6 +35,17 @@ struct options {
 	long cycles;			/* stop after this many; 0: never */
 };
 
+/*
+ * 1 when the daemon is built with the OpenMetrics listener (libmicrohttpd);
+ * `make OPENMETRICS=0` builds it without, for hosts that lack the library,
+ * and --openmetrics is then refused with OPTIONS_NO_OPENMETRICS.
+ */
+#ifndef PLUGIN_OPENMETRICS
+#define PLUGIN_OPENMETRICS 1
+#endif
+#define OPTIONS_NO_OPENMETRICS "--openmetrics: this xcp-rrdd-vcpustats was " \
+	"built without the OpenMetrics listener (OPENMETRICS=0, no libmicrohttpd)"
+
 #define OPTIONS_DEFAULT_UID "xcp-rrdd-vcpustats"
 #define OPTIONS_DEFAULT_INTERVAL 5.0
 

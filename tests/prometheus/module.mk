@@ -9,6 +9,9 @@ $(OM_SERVER): $(OBJ)/tests/prometheus/om-server.o $(XEN_SIM_OBJS) \
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $< $(XEN_SIM_OBJS) $(PLUGIN_LIBS) $(PERF_MHD_LIBS)
 
+# A build without the listener (OPENMETRICS=0) has nothing to serve.
+ifneq ($(OPENMETRICS),0)
 all: $(OM_SERVER)
 SCRIPT_TESTS += tests/prometheus/test-prometheus
+endif
 DEPFILES += $(OBJ)/tests/prometheus/om-server.d

@@ -1,6 +1,8 @@
 # plugin unit tests: tests/unit/plugin/test-*.c, one Check binary each,
 # linked with the plugin's internal library; support/*.c are shared doubles.
-PLUGIN_TEST_SRCS := $(wildcard tests/unit/plugin/test-*.c)
+# Without the listener (OPENMETRICS=0) its test has nothing to test.
+PLUGIN_TEST_SRCS := $(filter-out $(if $(filter 0,$(OPENMETRICS)),tests/unit/plugin/test-metrics-http.c),\
+                      $(wildcard tests/unit/plugin/test-*.c))
 PLUGIN_TEST_SUPPORT := $(patsubst %.c,$(OBJ)/%.o,$(wildcard tests/unit/plugin/support/*.c))
 PLUGIN_TESTS := $(patsubst tests/unit/plugin/%.c,$(TBIN)/plugin/%,$(PLUGIN_TEST_SRCS))
 

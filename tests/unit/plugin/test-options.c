@@ -36,8 +36,7 @@ START_TEST(all_options)
 {
 	char *argv[] = { "x", "--backend", "hypercall", "--uid", "my-plugin",
 			 "--metrics-dir", "/tmp/m", "--rrdd-socket", "/tmp/s",
-			 "--timestamp", "int", "--openmetrics", "0.0.0.0:9100",
-			 "--foreground", "--verbose", "--interval", "0.25",
+			 "--timestamp", "int", "--foreground", "--verbose", "--interval", "0.25",
 			 "--cycles", "3", NULL };
 	struct options o;
 	char err[256];
@@ -48,14 +47,42 @@ START_TEST(all_options)
 	ck_assert_str_eq(o.metrics_dir, "/tmp/m");
 	ck_assert_str_eq(o.rrdd_socket, "/tmp/s");
 	ck_assert_int_eq(o.ts_format, RRDD_TS_INT64);
-	ck_assert(o.openmetrics.enabled);
-	ck_assert_str_eq(o.openmetrics.host, "0.0.0.0");
-	ck_assert_int_eq(o.openmetrics.port, 9100);
 	ck_assert(o.foreground && o.verbose);
 	ck_assert(o.interval == 0.25);
 	ck_assert_int_eq(o.cycles, 3);
 }
 END_TEST
+
+#if PLUGIN_OPENMETRICS
+START_TEST(openmetrics_option)
+{
+	char *argv[] = { "x", "--openmetrics", "0.0.0.0:9100", NULL };
+	struct options o;
+	char err[256];
+
+	ck_assert_int_eq(parse(argv, ARGC(argv), &o, err), OPTIONS_RUN);
+	ck_assert(o.openmetrics.enabled);
+	ck_assert_str_eq(o.openmetrics.host, "0.0.0.0");
+	ck_assert_int_eq(o.openmetrics.port, 9100);
+	ck_assert(strstr(options_usage(), "not in this build") == NULL);
+}
+END_TEST
+#else
+/* Built with OPENMETRICS=0: the option is refused, saying why. */
+START_TEST(openmetrics_option)
+{
+	char *argv[] = { "x", "--openmetrics", "0.0.0.0:9100", NULL };
+	struct options o;
+	char err[256];
+
+	ck_assert_int_eq(parse(argv, ARGC(argv), &o, err), OPTIONS_ERROR);
+	ck_assert_str_eq(err, OPTIONS_NO_OPENMETRICS);
+	ck_assert(strstr(err, "built without the OpenMetrics listener") != NULL);
+	ck_assert(!o.openmetrics.enabled);
+	ck_assert(strstr(options_usage(), "not in this build") != NULL);
+}
+END_TEST
+#endif
 
 START_TEST(short_options_and_table)
 {
@@ -94,11 +121,13 @@ START_TEST(bad_values)
 		{ "--interval", "0", "--interval" },
 		{ "--interval", "fast", "--interval" },
 		{ "--cycles", "-1", "--cycles" },
+#if PLUGIN_OPENMETRICS
 		{ "--openmetrics", "localhost:9100", "numeric" },
 		{ "--openmetrics", "127.0.0.1:0", "port" },
 		{ "--openmetrics", "127.0.0.1:70000", "port" },
 		{ "--openmetrics", "::1:9100", "[ADDR:]PORT" },
 		{ "--openmetrics", "[::1]9100", "[ADDR:]PORT" },
+#endif
 	};
 
 	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -172,6 +201,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, defaults);
 	tcase_add_test(tc, all_options);
+	tcase_add_test(tc, openmetrics_option);
 	tcase_add_test(tc, short_options_and_table);
 	tcase_add_test(tc, help);
 	tcase_add_test(tc, bad_values);
