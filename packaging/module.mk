@@ -8,7 +8,7 @@
 #
 # The tarball is the committed tree (scripts/make-tarball): commit first.
 # BuildRequires name XCP-ng 8.3 packages, so rpmbuild runs with --nodeps
-# here.  RPM_CHECK=0 skips %check; RPMBUILD_OPTS passes more options
+# here, and without this make's variables (BUILD=...).  RPM_CHECK=0 skips %check; RPMBUILD_OPTS passes more options
 # (e.g. "--without openmetrics").
 RPM_SPEC := xcp-rrdd-vcpustats.spec
 RPM_VERSION := $(shell sed -n 's/^Version:[[:space:]]*//p' $(RPM_SPEC) 2>/dev/null)
@@ -17,7 +17,7 @@ RPM_TARBALL := $(RPM_TOP)/SOURCES/xcp-rrdd-vcpustats-$(RPM_VERSION).tar.gz
 RPMBUILD ?= rpmbuild
 RPM_CHECK ?= 1
 RPMBUILD_OPTS ?=
-RPMBUILD_RUN = $(RPMBUILD) --nodeps --define "_topdir $(RPM_TOP)" \
+RPMBUILD_RUN = env -u MAKEFLAGS -u MFLAGS -u MAKELEVEL $(RPMBUILD) --nodeps --define "_topdir $(RPM_TOP)" \
                $(if $(filter 0,$(RPM_CHECK)),--nocheck) $(RPMBUILD_OPTS)
 
 .PHONY: rpm-sources srpm
