@@ -1,8 +1,11 @@
 /*
  * backend_hypercall.c: sample with libxenctrl as rrdp-cpu does.  Per
  * cycle: one XEN_DOMCTL_getdomaininfo list, one XEN_DOMCTL_getvcpuinfo
- * per vCPU, one XEN_SYSCTL_getcpuinfo.  This is the cost the table backend
- * removes; it stays as the fallback for hypervisors without stats tables.
+ * per vCPU, one XEN_SYSCTL_getcpuinfo, and on XCP-ng's and XenServer's
+ * hypervisors one XEN_DOMCTL_get_runstate_info per domain (the runstate
+ * datasources; asked once at start whether the hypervisor has it).  This
+ * is the cost the table backend removes; it stays as the fallback for
+ * hypervisors without stats tables.
  */
 #include "input/backend.h"
 
@@ -12,6 +15,7 @@
 #include <xenctrl.h>
 
 #include "common/log.h"
+#include "input/domctl_runstate.h"
 
 struct hc_backend {
 	struct backend base;
@@ -20,6 +24,8 @@ struct hc_backend {
 	xc_cpuinfo_t *cpuinfo;		/* nr_pcpus entries */
 	xc_domaininfo_t *infos;		/* the cycle's domain list */
 	unsigned infos_cap;
+	/* domctl 98; NULL when the hypervisor (or the build) lacks it */
+	struct domctl_runstate *runstates;
 };
 
 static struct hc_backend *hc(struct backend *b)
@@ -100,8 +106,16 @@ static int sample_domain(struct hc_backend *h, const xc_domaininfo_t *info,
 	d->nr_online_vcpus = info->nr_online_vcpus;
 	d->cpu_time_ns = info->cpu_time;
 	d->tot_pages = info->tot_pages;
-	/* Upstream Xen has no domain runstate-aggregate hypercall. */
 	d->runstate.valid = false;
+	if (h->runstates) {
+		int err = domctl_runstate_read(h->runstates, info->domain,
+					       &d->runstate);
+
+		/* gone since the list: the vCPU calls below skip it */
+		if (err)
+			log_debug("domain %u: runstates not read (%s)",
+				  info->domain, strerror(-err));
+	}
 	if (sample_vcpus(h, d) != 0) {
 		/* Gone between the list and this call: leave it out. */
 		log_debug("domain %u: getvcpuinfo failed (%s), skipped this "
@@ -155,6 +169,7 @@ static void hc_destroy(struct backend *b)
 
 	if (h->xch)
 		xc_interface_close(h->xch);
+	domctl_runstate_close(h->runstates);
 	free(h->cpuinfo);
 	free(h->infos);
 	free(h);
@@ -167,6 +182,34 @@ static const struct backend_ops hc_ops = {
 	.sample = hc_sample,
 	.destroy = hc_destroy,
 };
+
+/*
+ * Open domctl 98 and ask the hypervisor once whether it has it; one log
+ * line says where the runstate datasources come from.
+ */
+static void open_runstates(struct hc_backend *h)
+{
+	int err = domctl_runstate_open(&h->runstates);
+
+	if (err) {
+		log_info("hypercall backend: domain runstates not published "
+			 "(libxencall: %s)", err == -ENOSYS
+			 ? "not built in" : strerror(-err));
+		h->runstates = NULL;
+		return;
+	}
+	err = domctl_runstate_probe(h->runstates);
+	if (err) {
+		log_info("hypercall backend: domain runstates not published "
+			 "(the hypervisor has no XEN_DOMCTL_get_runstate_info: "
+			 "%s)", strerror(-err));
+		domctl_runstate_close(h->runstates);
+		h->runstates = NULL;
+		return;
+	}
+	log_info("hypercall backend: domain runstates from "
+		 "XEN_DOMCTL_get_runstate_info");
+}
 
 int backend_hypercall_new(struct backend **out)
 {
@@ -190,6 +233,7 @@ int backend_hypercall_new(struct backend **out)
 		hc_destroy(&h->base);
 		return BACKEND_ENOMEM;
 	}
+	open_runstates(h);
 	*out = &h->base;
 	return BACKEND_OK;
 }
