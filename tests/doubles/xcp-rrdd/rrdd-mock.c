@@ -15,23 +15,28 @@
  * - A data CRC equal to the last one is "no update"; that and any error
  *   back the plugin off: 1, 3, 7, ... cycles skipped (xcp-rrdd doubles a
  *   skip count up to 256 and resets it after a good read).
+ * - Like xcp-rrdd's discovery, it watches DIR: every file there at start,
+ *   created or moved in registers its plugin; one deleted or moved out
+ *   deregisters it ("*.tmp" and "tap-*" aside).
  * - Rates follow xcp-rrdd's rrd.ml, with the payload's timestamps as the
  *   interval: gauge as is, absolute v / dt, derive (v - v_prev) / dt;
- *   then the inverse transform (1 - x), then anything outside min..max
- *   is NaN, as is a derive or absolute with no previous sample, or an
- *   interval over 300 s or not positive.
+ *   then the inverse transform (1 - x); a derive up to 5% over max is
+ *   max; anything else outside min..max is NaN, as is a derive or
+ *   absolute with no previous sample, or an interval over 300 s.  An
+ *   interval that goes backwards counts as 5 s (rrd.ml's work-around).
  *
  * Output: one JSON line per datasource per cycle on stdout,
  *   {"t", "cycle", "uid", "owner", "name", "rate"}   (rate null for NaN)
  * and one line per event: {"t", "cycle", "uid", "event", ...} with event
  * "register", "deregister", "no update", "error" (with "error"), or
  * "skipped"; backed-off events carry "skip", the cycles still to skip.
+ * The work is in mock/ (also a library that unit tests run in-process,
+ * xcp_rrdd_double.h); this file is only the command line.
  * Exits after N cycles if --cycles is given, or on SIGTERM/SIGINT.
  */
 #include <errno.h>
 #include <getopt.h>
 #include <math.h>
-#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -54,55 +59,6 @@ static int signal_fd(void)
 	/* A plugin that hangs up early must not kill us. */
 	signal(SIGPIPE, SIG_IGN);
 	return signalfd(-1, &set, SFD_CLOEXEC);
-}
-
-static int poll_timeout(const struct mock *m, struct MHD_Daemon *d)
-{
-	MHD_UNSIGNED_LONG_LONG mhd_ms;
-	double ms = (m->next_read - mock_mono_now()) * 1000.0;
-
-	if (ms < 0)
-		ms = 0;
-	if (MHD_get_timeout(d, &mhd_ms) == MHD_YES && (double)mhd_ms < ms)
-		ms = (double)mhd_ms;
-	return (int)ceil(ms);
-}
-
-static void maybe_cycle(struct mock *m)
-{
-	double now = mock_mono_now();
-
-	if (now < m->next_read)
-		return;
-	mock_run_cycle(m);
-	m->next_read += m->period;
-	/* Far behind (suspended?): do not run a burst of cycles. */
-	if (m->next_read < now)
-		m->next_read = now + m->period;
-}
-
-static int serve(struct mock *m, struct MHD_Daemon *d, int sfd)
-{
-	const union MHD_DaemonInfo *info =
-		MHD_get_daemon_info(d, MHD_DAEMON_INFO_EPOLL_FD);
-
-	if (!info)
-		return -1;
-	m->next_read = mock_mono_now() + m->period;
-	while (m->cycles == 0 || m->cycle < m->cycles) {
-		struct pollfd p[2] = {
-			{ .fd = info->epoll_fd, .events = POLLIN },
-			{ .fd = sfd, .events = POLLIN },
-		};
-
-		if (poll(p, 2, poll_timeout(m, d)) < 0 && errno != EINTR)
-			return -1;
-		if (p[1].revents & POLLIN)
-			break;
-		MHD_run(d);
-		maybe_cycle(m);
-	}
-	return 0;
 }
 
 static void usage(void)
@@ -167,15 +123,22 @@ int main(int argc, char **argv)
 	int lfd, sfd, rc;
 
 	memset(&m, 0, sizeof(m));
+	m.inotify_fd = -1;
 	if (parse_args(argc, argv, &m) < 0) {
 		usage();
 		return 2;
 	}
 	setvbuf(stdout, NULL, _IOLBF, 0);
+	m.out = stdout;
 	xmlInitParser();
 	sfd = signal_fd();
+	if (sfd < 0 || mock_discovery_start(&m) < 0) {
+		fprintf(stderr, "rrdd-mock: cannot watch %s: %s\n", m.dir,
+			strerror(errno));
+		return 1;
+	}
 	lfd = mock_listen_unix(m.socket_path);
-	if (sfd < 0 || lfd < 0)
+	if (lfd < 0)
 		return 1;
 	d = mock_http_start(&m, lfd);
 	if (!d) {
@@ -184,10 +147,11 @@ int main(int argc, char **argv)
 		unlink(m.socket_path);
 		return 1;
 	}
-	rc = serve(&m, d, sfd);
+	rc = mock_serve(&m, d, sfd, NULL);
 	MHD_stop_daemon(d);	/* closes lfd too */
 	unlink(m.socket_path);
 	close(sfd);
+	mock_discovery_stop(&m);
 	mock_free_plugins(&m);
 	xmlCleanupParser();
 	if (rc < 0)

@@ -1,16 +1,21 @@
 /*
- * mock.h: the parts of rrdd-mock (tests/doubles/xcp-rrdd/rrdd-mock.c), an
- * xcp-rrdd stand-in for tests and demos.  See that file for what it does.
+ * mock.h: the parts of the xcp-rrdd double, shared by the rrdd-mock
+ * program (../rrdd-mock.c, which says what it does) and the in-process
+ * library (../xcp_rrdd_double.h, double.c).
  */
 #ifndef RRDD_MOCK_H
 #define RRDD_MOCK_H
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdio.h>
+
+#include <pthread.h>
 
 #include <microhttpd.h>
 
 #include "rrdd_protocol.h"
+#include "xcp_rrdd_double.h"
 
 struct plugin;
 
@@ -18,10 +23,16 @@ struct mock {
 	const char *socket_path;
 	const char *dir;
 	double period;
+	double first_read;	/* seconds from start to the first read */
 	long cycles;		/* 0: run until signalled */
 	long cycle;		/* cycles run so far */
 	double next_read;	/* monotonic seconds */
 	struct plugin *plugins;
+	FILE *out;		/* the JSON lines; NULL: none */
+	int inotify_fd;		/* discovery; -1 when off */
+	bool fail_register;	/* answer register with Status Failure */
+	struct xrd_counts counts;
+	char last_uid[128];	/* of the last register call */
 };
 
 /* The last sample of one datasource, for derive rates. */
@@ -50,6 +61,9 @@ void mock_print_rate(const struct mock *m, const char *uid,
 double mock_rate(const struct rrdd_ds *ds, union rrdd_value v, double t,
 		 const struct ds_state *prev);
 
+/* rates.c: the clamp for a rate over max (exposed for tests). */
+#define MOCK_DERIVE_OVER_MAX 1.05
+
 /* plugins.c: registration and the reads of each cycle. */
 int mock_register(struct mock *m, const char *uid, char *why,
 		  size_t why_len);
@@ -57,6 +71,23 @@ bool mock_is_registered(const struct mock *m, const char *uid);
 void mock_deregister(struct mock *m, const char *uid);
 void mock_run_cycle(struct mock *m);
 void mock_free_plugins(struct mock *m);
+/* The timestamp of uid's last good read; NAN if none. */
+double mock_last_timestamp(const struct mock *m, const char *uid);
+
+/* discovery.c: xcp-rrdd's watch on the metrics directory.  Start
+ * registers every plugin file already there; then a file created or
+ * moved in registers its plugin, one deleted or moved out deregisters it.
+ * Names ending in ".tmp" or starting with "tap-" are ignored. */
+int mock_discovery_start(struct mock *m);
+void mock_discovery_handle(struct mock *m);
+void mock_discovery_stop(struct mock *m);
+
+/* loop.c: serve calls, discovery and cycles until stop_fd is readable or
+ * m->cycles have run.  Everything runs with lock held (when not NULL),
+ * so another thread may look at m between iterations.  -1 on poll
+ * failure. */
+int mock_serve(struct mock *m, struct MHD_Daemon *d, int stop_fd,
+	       pthread_mutex_t *lock);
 
 /* xmlrpc.c: an HTTP answer to a request body. */
 struct mock_answer {

@@ -12,6 +12,7 @@
  */
 #include <errno.h>
 #include <fcntl.h>
+#include <math.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -30,6 +31,7 @@ struct plugin {
 	int fd;			/* opened at registration, as xcp-rrdd maps */
 	size_t size;		/* the file's size then */
 	uint32_t last_data_crc;
+	double last_ts;		/* of the last good read, NAN if none */
 	int skip_init;		/* back-off: doubles on error, up to 256 */
 	int skip;		/* cycles still to skip */
 	struct ds_state *ds;
@@ -118,6 +120,7 @@ int mock_register(struct mock *m, const char *uid, char *why,
 	p->uid = xstrdup(uid);
 	p->path = xasprintf("%s/%s", m->dir, uid);
 	p->skip_init = 1;
+	p->last_ts = NAN;
 	if (open_file(p) < 0) {
 		snprintf(why, why_len, "Unix.Unix_error(Unix.%s, \"open\", \"%s\")",
 			 unix_error_name(errno), p->path);
@@ -126,6 +129,7 @@ int mock_register(struct mock *m, const char *uid, char *why,
 	}
 	p->next = m->plugins;
 	m->plugins = p;
+	m->counts.opened++;
 	mock_print_event(m, uid, "register", NULL, 0);
 	return 0;
 }
@@ -139,6 +143,7 @@ void mock_deregister(struct mock *m, const char *uid)
 
 		if (strcmp(p->uid, uid) == 0) {
 			*pp = p->next;
+			m->counts.closed++;
 			mock_print_event(m, uid, "deregister", NULL, 0);
 			free_plugin(p);
 			return;
@@ -274,12 +279,18 @@ static void read_plugin(struct mock *m, struct plugin *p)
 	}
 	free(buf);
 	if (rc != 0) {
+		if (rc > 0)
+			m->counts.no_updates++;
+		else
+			m->counts.errors++;
 		back_off(p);
 		mock_print_event(m, p->uid, rc > 0 ? "no update" : "error",
 				 rc > 0 ? NULL : why, p->skip);
 		return;
 	}
 	p->last_data_crc = crc;
+	p->last_ts = pl->timestamp;
+	m->counts.reads++;
 	good_read(p);
 	report(m, p, pl);
 	rrdd_payload_free(pl);
@@ -309,4 +320,11 @@ void mock_free_plugins(struct mock *m)
 		m->plugins = p->next;
 		free_plugin(p);
 	}
+}
+
+double mock_last_timestamp(const struct mock *m, const char *uid)
+{
+	const struct plugin *p = find_plugin(m, uid);
+
+	return p ? p->last_ts : NAN;
 }

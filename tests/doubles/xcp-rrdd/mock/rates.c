@@ -1,14 +1,18 @@
 /*
  * rates.c: what xcp-rrdd makes of one sample (rrd.ml's process_ds_value
  * and PDP step, for an interval within one step): gauge as is, absolute
- * v / dt, derive (v - v_prev) / dt; then the transform; then NaN outside
- * min..max.  dt is the payload's own timestamps' difference.
+ * v / dt, derive (v - v_prev) / dt; then the transform; then the range:
+ * a derive up to 5% over max is max (xen-api's fix for runstate rates
+ * just over 100%), anything else outside min..max is NaN.  dt is the
+ * payload's own timestamps' difference; one that goes backwards counts
+ * as 5 s, as rrd.ml's "clock going backwards" work-around does.
  */
 #include <math.h>
 
 #include "mock.h"
 
 #define MAX_INTERVAL 300.0	/* xcp-rrdd's maximum heartbeat */
+#define BACKWARDS_INTERVAL 5.0	/* rrd.ml's interval for a negative one */
 
 static double as_double(enum rrdd_value_type vt, union rrdd_value v)
 {
@@ -35,6 +39,8 @@ static double raw_rate(const struct rrdd_ds *ds, union rrdd_value v,
 	if (!prev || prev->value_type != ds->value_type)
 		return NAN;
 	dt = t - prev->t;
+	if (dt < 0)
+		dt = BACKWARDS_INTERVAL;
 	if (!(dt > 0) || dt > MAX_INTERVAL)
 		return NAN;
 	if (ds->type == RRDD_ABSOLUTE)
@@ -46,6 +52,9 @@ static double final_rate(const struct rrdd_ds *ds, double raw)
 {
 	if (ds->transform == RRDD_INVERSE)
 		raw = 1.0 - raw;
+	if (ds->type == RRDD_DERIVE && raw > ds->max &&
+	    raw <= ds->max * MOCK_DERIVE_OVER_MAX)
+		return ds->max;
 	if (raw < ds->min || raw > ds->max)
 		return NAN;
 	return raw;

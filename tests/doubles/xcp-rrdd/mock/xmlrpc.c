@@ -223,6 +223,10 @@ static struct mock_answer do_register(struct mock *m, const struct call *c)
 	if (!uid || !info || !protocol)
 		return mock_text_answer(MHD_HTTP_UNAUTHORIZED,
 				  "Go away: expecting named arguments uid, info, protocol\n");
+	m->counts.register_calls++;
+	snprintf(m->last_uid, sizeof(m->last_uid), "%s", uid);
+	if (m->fail_register)
+		return reply_failure("rrdd-mock: told to fail registrations");
 	if (strcmp(info, "Five_Seconds") != 0)
 		return reply_failure("unknown frequency");
 	if (strcmp(protocol, "V2") != 0)
@@ -247,6 +251,7 @@ static struct mock_answer dispatch(struct mock *m, const struct call *c)
 		return reply_seconds(mock_is_registered(m, uid) ?
 				     seconds_to_read(m) : -1.0);
 	if (strcmp(c->method, "Plugin.Local.deregister") == 0 && uid) {
+		m->counts.deregister_calls++;
 		mock_deregister(m, uid);
 		return reply_value("<nil/>");
 	}
