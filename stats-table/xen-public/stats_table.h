@@ -39,7 +39,8 @@
  *         read barrier;  s2 = ACCESS_ONCE(p->seq);
  *     } while ( (s1 & 1) || s1 != s2 );
  *
- * A slot whose seq is 0 has never been written.
+ * A slot whose seq is 0 has never been written: Xen skips 0 when the
+ * counter wraps.
  *
  * Times are in nanoseconds of Xen system time (the NOW() clock, the same
  * clock as struct vcpu_runstate_info uses).  Runstate times are accumulated
@@ -120,8 +121,44 @@ typedef struct xen_stats_table_header xen_stats_table_header_t;
 #define XEN_STATS_DOMF_paused   (1U << 2) /* Paused by the toolstack. */
 
 /*
+ * Domain runstates: which runstates the domain's vCPUs are in, as a whole.
+ * A vCPU counts as running, runnable, or blocked (blocked, or offline
+ * without being down); vCPUs which are down (offline and VPF_down) do not
+ * count.  The values are those of XEN_DOMCTL_get_runstate_info in the
+ * XenServer/XCP-ng hypervisor, so that both sources can be compared.
+ */
+#define XEN_STATS_DOMSTATE_full_run           0 /* All running. */
+#define XEN_STATS_DOMSTATE_full_contention    1 /* All runnable. */
+#define XEN_STATS_DOMSTATE_concurrency_hazard 2 /* Some running, some
+                                                   runnable (and maybe some
+                                                   blocked). */
+#define XEN_STATS_DOMSTATE_blocked            3 /* All blocked (or no vCPU
+                                                   counts). */
+#define XEN_STATS_DOMSTATE_partial_run        4 /* Some running, the others
+                                                   blocked. */
+#define XEN_STATS_DOMSTATE_partial_contention 5 /* Some runnable, the others
+                                                   blocked. */
+#define XEN_STATS_NR_DOMSTATES                6
+
+/*
  * Section of the domain table.  Updated when one of its fields changes;
  * update_time says when it was last written.
+ *
+ * The fields from runstate on were appended after the first version of
+ * this file: use them only when the published section_size covers them.
+ * They are updated on every runstate change of one of the domain's vCPUs.
+ * runstate_time[], runnable_time and running_time are accumulated up to
+ * runstate_update_time, the time of the latest such change; the values at
+ * a later time now (while the copy is consistent, nothing has changed
+ * since runstate_update_time) are:
+ *
+ *     runstate_time[runstate] + (now - runstate_update_time)
+ *     runnable_time + nr_runnable_vcpus * (now - runstate_update_time)
+ *     running_time  + nr_running_vcpus  * (now - runstate_update_time)
+ *
+ * runstate_time[] starts when the table is created (its sum is the time
+ * since then); runnable_time and running_time are the sums of the vCPUs'
+ * runstate times, which start when each vCPU is created.
  */
 struct xen_stats_domain {
     uint32_t seq;
@@ -135,12 +172,27 @@ struct xen_stats_domain {
     uint64_t max_pages;       /* Page limit, as max_pages of
                                  XEN_DOMCTL_getdomaininfo. */
     uint64_t update_time;     /* Xen system time of the last update. */
+    /* Appended: domain runstates (see above). */
+    uint32_t runstate;            /* XEN_STATS_DOMSTATE_* */
+    uint32_t nr_running_vcpus;    /* vCPUs in each class, */
+    uint32_t nr_runnable_vcpus;   /* as counted for runstate */
+    uint32_t nr_blocked_vcpus;
+    uint64_t runstate_entry_time; /* When the domain entered runstate. */
+    uint64_t runstate_time[XEN_STATS_NR_DOMSTATES]; /* ns in each
+                                     XEN_STATS_DOMSTATE_*. */
+    uint64_t runstate_update_time;
+    uint64_t runnable_time;       /* Sum over the vCPUs of the time */
+    uint64_t running_time;        /* runnable and running. */
 };
 typedef struct xen_stats_domain xen_stats_domain_t;
 
 /* xen_stats_vcpu.flags */
-#define XEN_STATS_VCPUF_present (1U << 0) /* The vCPU exists. */
-#define XEN_STATS_VCPUF_online  (1U << 1) /* The vCPU is up (not down). */
+#define XEN_STATS_VCPUF_present  (1U << 0) /* The vCPU exists. */
+#define XEN_STATS_VCPUF_online   (1U << 1) /* The vCPU is up (not down). */
+#define XEN_STATS_VCPUF_nonaffine (1U << 2) /* Running, since
+                                              state_entry_time, on a
+                                              physical CPU outside its soft
+                                              affinity. */
 
 /*
  * One slot per vCPU id of the domain table.
@@ -172,6 +224,14 @@ struct xen_stats_vcpu {
     uint64_t update_time;
     uint32_t flags;            /* XEN_STATS_VCPUF_* */
     uint32_t processor;        /* Physical CPU the vCPU last ran on. */
+    /*
+     * Appended: time spent running on a physical CPU outside the soft
+     * affinity of the vCPU's scheduling unit, up to state_entry_time.  With
+     * XEN_STATS_VCPUF_nonaffine set, add update_time - state_entry_time (or
+     * now - state_entry_time) as for time[XEN_STATS_RUNSTATE_running].
+     * Always 0 for a vCPU without a soft affinity.
+     */
+    uint64_t nonaffine_time;
 };
 typedef struct xen_stats_vcpu xen_stats_vcpu_t;
 
