@@ -6,6 +6,14 @@
 
 _Static_assert(SAMPLE_VCPU_RUNSTATES == XEN_STATS_NR_RUNSTATES,
 	       "a sample keeps every runstate the table publishes");
+_Static_assert(SAMPLE_RUNSTATES == XEN_STATS_NR_DOMSTATES &&
+	       XEN_STATS_DOMSTATE_full_run == 0 &&
+	       XEN_STATS_DOMSTATE_full_contention == 1 &&
+	       XEN_STATS_DOMSTATE_concurrency_hazard == 2 &&
+	       XEN_STATS_DOMSTATE_blocked == 3 &&
+	       XEN_STATS_DOMSTATE_partial_run == 4 &&
+	       XEN_STATS_DOMSTATE_partial_contention == 5,
+	       "domain states in domctl 98's order");
 
 uint64_t table_sample_pcpus(const struct stats_view *host, unsigned nr_pcpus,
 			    uint64_t *last_idle, struct host_sample *out)
@@ -56,9 +64,34 @@ uint64_t table_running_time(const struct xen_stats_vcpu *v, uint64_t now)
 	return times[XEN_STATS_RUNSTATE_running];
 }
 
+/* Time after since, up to now (0 when now is unknown or earlier). */
+static uint64_t since(uint64_t from, uint64_t now)
+{
+	return now > from ? now - from : 0;
+}
+
+/*
+ * A vCPU's running time outside its soft affinity up to now: the period
+ * in progress counts while the flag says it runs non-affine.
+ */
+static uint64_t nonaffine_time(const struct xen_stats_vcpu *v, uint64_t now)
+{
+	uint64_t t = v->nonaffine_time;
+
+	if ((v->flags & XEN_STATS_VCPUF_nonaffine) &&
+	    v->state == XEN_STATS_RUNSTATE_running)
+		t += since(v->state_entry_time, now);
+	return t;
+}
+
 static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 		      uint64_t now)
 {
+	bool nonaffine = stats_has_field(view->slot_size,
+			offsetof(struct xen_stats_vcpu, nonaffine_time),
+			sizeof(((struct xen_stats_vcpu *)0)->nonaffine_time));
+	uint64_t nonaffine_sum = 0;
+
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct xen_stats_vcpu v;
 		int rc = stats_read_slot(view, i, &v, sizeof(v),
@@ -76,8 +109,43 @@ static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 		d->vcpus[i].blocked = v.state == XEN_STATS_RUNSTATE_blocked;
 		d->vcpus[i].has_runstates = true;
 		d->cpu_time_ns += d->vcpus[i].cpu_time_ns;
+		if (nonaffine)
+			nonaffine_sum += nonaffine_time(&v, now);
 	}
+	/* averaged over the vCPUs, as domctl 98 does */
+	d->runstate.has_nonaffine = nonaffine;
+	d->runstate.nonaffine_ns = d->nr_vcpus ? nonaffine_sum / d->nr_vcpus : 0;
 	return STATS_OK;
+}
+
+/*
+ * The domain runstate aggregates, when the section has them (a series
+ * that publishes them writes a section covering running_time): each
+ * accumulated up to runstate_update_time, extrapolated to now with the
+ * state and vCPU counts that have held since.  runnable and running are
+ * sums over the vCPUs; domctl 98 gives them averaged over max_vcpus.
+ */
+static void read_domain_runstates(const struct stats_view *view,
+				  const struct xen_stats_domain *sec,
+				  uint64_t now, struct dom_sample *d)
+{
+	uint64_t dt = since(sec->runstate_update_time, now);
+	unsigned nr = d->nr_vcpus ? d->nr_vcpus : 1;
+
+	if (!stats_has_field(view->section_size,
+			     offsetof(struct xen_stats_domain, running_time),
+			     sizeof(sec->running_time)))
+		return;
+	for (int k = 0; k < SAMPLE_RUNSTATES; k++)
+		d->runstate.time_ns[k] = sec->runstate_time[k];
+	if (sec->runstate < SAMPLE_RUNSTATES)
+		d->runstate.time_ns[sec->runstate] += dt;
+	d->runstate.runnable_ns =
+		(sec->runnable_time + (uint64_t)sec->nr_runnable_vcpus * dt) /
+		nr;
+	d->runstate.running_ns =
+		(sec->running_time + (uint64_t)sec->nr_running_vcpus * dt) / nr;
+	d->runstate.valid = true;
 }
 
 static void drop_last(struct host_sample *out)
@@ -109,11 +177,10 @@ int table_sample_domain(const struct stats_view *view, uint32_t domid,
 			    offsetof(struct xen_stats_domain, tot_pages),
 			    sizeof(sec.tot_pages)))
 		d->tot_pages = sec.tot_pages;
-	/* The table has no domain runstate aggregates (XenServer-only
-	 * hypercall): runstate_* stay unpublished, as with upstream Xen's
-	 * hypercalls. */
-	d->runstate.valid = false;
 	rc = read_vcpus(view, d, now);
+	read_domain_runstates(view, &sec, now, d);
+	/* non-affine time is published with the aggregates only */
+	d->runstate.has_nonaffine &= d->runstate.valid;
 	if (rc != STATS_OK)
 		drop_last(out);
 	return rc;

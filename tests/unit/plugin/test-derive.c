@@ -8,7 +8,9 @@
 #include <string.h>
 
 #include "derive/derive.h"
+#include "input/table_sample.h"
 #include "plugin/support/check_main.h"
+#include "plugin/support/mem_table.h"
 
 #define UUID_A "11111111-2222-3333-4444-555555555555"
 #define UUID_B "66666666-7777-8888-9999-aaaaaaaaaaaa"
@@ -572,6 +574,247 @@ START_TEST(partly_busy_counters_unchanged)
 }
 END_TEST
 
+/* ---- domain aggregates from in-memory stats tables ----------------------- */
+
+#define SEC 1000000000ull
+#define RUNSTATE_ROWS 9	/* six runstate_*, runnable_any, runnable_vcpus,
+			 * numa_node_nonaffine_vcpus */
+
+static const char *const runstate_names[RUNSTATE_ROWS] = {
+	"runstate_fullrun", "runstate_full_contention",
+	"runstate_concurrency_hazard", "runstate_blocked",
+	"runstate_partial_run", "runstate_partial_contention",
+	"runnable_any", "runnable_vcpus", "numa_node_nonaffine_vcpus",
+};
+
+static struct stats_view table_view(const struct mem_table *t)
+{
+	struct stats_view v;
+
+	ck_assert_int_eq(stats_view_open(t->buf, t->len,
+					 XENMEM_resource_stats_table_id_domain,
+					 TABLE_MIN_DOMAIN_SECTION,
+					 TABLE_MIN_VCPU_SLOT, 64, &v, NULL, 0),
+			 STATS_OK);
+	return v;
+}
+
+/*
+ * Domain 7 (UUID_A's handle bytes do not matter: the uuid comes from the
+ * handle, 0x11 repeated), 2 vCPUs: vCPU 0 running since 900 s (of which
+ * 30 s + the period in progress outside its soft affinity), vCPU 1
+ * blocked.  Domain state partial_run since the update at 900 s.
+ */
+static struct mem_table busy_idle_table(void)
+{
+	struct mem_table t = mem_table_domain(2, 7);
+	struct xen_stats_domain *d = mem_table_dom_section(&t);
+	struct xen_stats_vcpu *v0 = mem_table_vcpu(&t, 0);
+	struct xen_stats_vcpu *v1 = mem_table_vcpu(&t, 1);
+
+	memset(d->handle, 0x11, sizeof(d->handle));
+	d->nr_online_vcpus = 2;
+	d->update_time = 900 * SEC;
+	d->runstate = XEN_STATS_DOMSTATE_partial_run;
+	d->nr_running_vcpus = 1;
+	d->nr_blocked_vcpus = 1;
+	d->runstate_entry_time = 800 * SEC;
+	for (int k = 0; k < XEN_STATS_NR_DOMSTATES; k++)
+		d->runstate_time[k] = (uint64_t)(k + 1) * 10 * SEC;
+	d->runstate_update_time = 900 * SEC;
+	d->runnable_time = 40 * SEC;
+	d->running_time = 300 * SEC;
+	v0->state = XEN_STATS_RUNSTATE_running;
+	v0->state_entry_time = 900 * SEC;
+	v0->time[XEN_STATS_RUNSTATE_running] = 200 * SEC;
+	v0->update_time = 900 * SEC;
+	v0->flags = XEN_STATS_VCPUF_present | XEN_STATS_VCPUF_online |
+		    XEN_STATS_VCPUF_nonaffine;
+	v0->nonaffine_time = 30 * SEC;
+	v1->state = XEN_STATS_RUNSTATE_blocked;
+	v1->state_entry_time = 850 * SEC;
+	v1->time[XEN_STATS_RUNSTATE_running] = 100 * SEC;
+	v1->update_time = 850 * SEC;
+	v1->flags = XEN_STATS_VCPUF_present | XEN_STATS_VCPUF_online;
+	return t;
+}
+
+#define UUID_11 "11111111-1111-1111-1111-111111111111"
+
+static void derive_table(const struct mem_table *t, uint64_t now,
+			 struct host_sample *s, struct ds_set *set)
+{
+	struct stats_view v = table_view(t);
+
+	sample_reset(s);
+	ck_assert_int_eq(table_sample_domain(&v, 7, now, s), STATS_OK);
+	ck_assert_int_eq(derive_build(s, next_ts(), set), 0);
+}
+
+static double value_of(const struct ds_set *set, const char *name)
+{
+	long i = find(set, name, UUID_11);
+
+	ck_assert_msg(i >= 0, "%s not published", name);
+	return set->values[i].f;
+}
+
+/* At Xen time 910 s: every aggregate at 900 s plus 10 s of partial_run
+ * with one vCPU running (non-affine) and one blocked. */
+START_TEST(table_aggregates_give_every_runstate_datasource)
+{
+	struct mem_table t = busy_idle_table();
+	struct host_sample s;
+	struct ds_set set;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	derive_table(&t, 910 * SEC, &s, &set);
+	ck_assert(near(value_of(&set, "runstate_fullrun"), 10.0));
+	ck_assert(near(value_of(&set, "runstate_full_contention"), 20.0));
+	ck_assert(near(value_of(&set, "runstate_concurrency_hazard"), 30.0));
+	ck_assert(near(value_of(&set, "runstate_blocked"), 40.0));
+	ck_assert(near(value_of(&set, "runstate_partial_run"), 50.0 + 10.0));
+	ck_assert(near(value_of(&set, "runstate_partial_contention"), 60.0));
+	ck_assert(near(value_of(&set, "runnable_any"), 20.0 + 30.0 + 60.0));
+	/* sums over the vCPUs, averaged over them as domctl 98 does */
+	ck_assert(near(value_of(&set, "runnable_vcpus"), 40.0 / 2));
+	ck_assert(near(value_of(&set, "numa_node_nonaffine_vcpus"),
+		       (30.0 + 10.0) / 2));
+	ck_assert(!set.ds[find(&set, "runstate_fullrun", UUID_11)].is_default);
+	ck_assert(near(value_of(&set, "cpu0"), 210.0));
+	ds_set_free(&set);
+	sample_free(&s);
+	mem_table_free(&t);
+}
+END_TEST
+
+/* rrdp-cpu leaves runnable_vcpus out while the runnable time is zero, and
+ * numa_node_nonaffine_vcpus while the running time is. */
+START_TEST(table_zero_runnable_or_running_left_out)
+{
+	struct mem_table t = busy_idle_table();
+	struct xen_stats_domain *d = mem_table_dom_section(&t);
+	struct host_sample s;
+	struct ds_set set;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	d->runnable_time = 0;
+	derive_table(&t, 910 * SEC, &s, &set);
+	ck_assert_int_eq(find(&set, "runnable_vcpus", UUID_11), -1);
+	ck_assert(find(&set, "numa_node_nonaffine_vcpus", UUID_11) >= 0);
+	/* never ran: nothing running now either */
+	d->running_time = 0;
+	d->nr_running_vcpus = 0;
+	derive_table(&t, 910 * SEC, &s, &set);
+	ck_assert_int_eq(find(&set, "numa_node_nonaffine_vcpus", UUID_11), -1);
+	ck_assert(find(&set, "runstate_fullrun", UUID_11) >= 0);
+	ds_set_free(&set);
+	sample_free(&s);
+	mem_table_free(&t);
+}
+END_TEST
+
+/* A series without the aggregates publishes the first section and slot
+ * sizes: none of the runstate datasources, the others as before.  Without
+ * the non-affine slot field only numa_node_nonaffine_vcpus goes. */
+START_TEST(older_table_leaves_runstates_out)
+{
+	struct mem_table t = busy_idle_table();
+	struct host_sample s;
+	struct ds_set set;
+
+	sample_init(&s);
+	ds_set_init(&set);
+	t.hdr->slot_size = offsetof(struct xen_stats_vcpu, nonaffine_time);
+	derive_table(&t, 910 * SEC, &s, &set);
+	ck_assert(find(&set, "runstate_blocked", UUID_11) >= 0);
+	ck_assert(find(&set, "runnable_vcpus", UUID_11) >= 0);
+	ck_assert_int_eq(find(&set, "numa_node_nonaffine_vcpus", UUID_11), -1);
+	t.hdr->section_size = offsetof(struct xen_stats_domain, runstate);
+	derive_table(&t, 910 * SEC, &s, &set);
+	for (int k = 0; k < RUNSTATE_ROWS; k++)
+		ck_assert_msg(find(&set, runstate_names[k], UUID_11) == -1,
+			      "%s published", runstate_names[k]);
+	ck_assert(find(&set, "cpu_usage", UUID_11) >= 0);
+	ck_assert(find(&set, "cpu1", UUID_11) >= 0);
+	ck_assert_int_eq(set.n, 2 + 1 + 4);
+	ds_set_free(&set);
+	sample_free(&s);
+	mem_table_free(&t);
+}
+END_TEST
+
+/*
+ * A fully busy 2-vCPU domain read from its table every 5 s, with Xen's
+ * time jittering by +/- 3 ms against the payload timestamps: full_run,
+ * running and non-affine time advance faster than the timestamps in some
+ * cycles (checked), yet no runstate datasource's rate is above 1.0.
+ */
+START_TEST(table_runstate_counters_bounded_by_wall_time)
+{
+	struct mem_table t = mem_table_domain(2, 7);
+	struct xen_stats_domain *d = mem_table_dom_section(&t);
+	struct host_sample s;
+	struct ds_set set;
+	double prev[RUNSTATE_ROWS], ts_prev = 0;
+	unsigned seed = 11, raw_over = 0;
+	uint64_t raw_prev = 0;
+
+	memset(d->handle, 0x11, sizeof(d->handle));
+	d->nr_online_vcpus = 2;
+	d->runstate = XEN_STATS_DOMSTATE_full_run;
+	d->nr_running_vcpus = 2;
+	d->runnable_time = 1 * SEC;	/* some, long ago */
+	d->runstate_time[XEN_STATS_DOMSTATE_concurrency_hazard] = 1 * SEC;
+	for (uint32_t v = 0; v < 2; v++) {
+		struct xen_stats_vcpu *slot = mem_table_vcpu(&t, v);
+
+		slot->state = XEN_STATS_RUNSTATE_running;
+		slot->flags = XEN_STATS_VCPUF_present |
+			      XEN_STATS_VCPUF_online |
+			      XEN_STATS_VCPUF_nonaffine;
+	}
+	sample_init(&s);
+	ds_set_init(&set);
+	for (int c = 0; c < 200; c++) {
+		double ts = T0 + 5.0 * c;
+		uint64_t now = ns(100.0 + 5.0 * c + jitter(&seed));
+		struct stats_view v = table_view(&t);
+
+		sample_reset(&s);
+		ck_assert_int_eq(table_sample_domain(&v, 7, now, &s),
+				 STATS_OK);
+		if (c > 0 && rrdd_rate((double)s.doms[0].runstate.time_ns[0] /
+					       1e9, (double)raw_prev / 1e9, ts,
+				       ts_prev) > 1.0)
+			raw_over++;
+		raw_prev = s.doms[0].runstate.time_ns[0];
+		ck_assert_int_eq(derive_build(&s, ts, &set), 0);
+		for (int k = 0; k < RUNSTATE_ROWS; k++) {
+			double val = value_of(&set, runstate_names[k]);
+
+			if (c > 0) {
+				double r = rrdd_rate(val, prev[k], ts,
+						     ts_prev);
+
+				ck_assert_msg(r <= 1.0, "cycle %d %s: rate "
+					      "%.17g", c, runstate_names[k], r);
+			}
+			prev[k] = val;
+		}
+		ts_prev = ts;
+	}
+	ck_assert_msg(raw_over > 50, "only %u raw rates above 1", raw_over);
+	/* busy throughout: full_run near 1, running (nonaffine) too */
+	ck_assert(prev[0] > 990.0 && prev[8] > 990.0);
+	ds_set_free(&set);
+	sample_free(&s);
+	mem_table_free(&t);
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("derive");
@@ -590,6 +833,10 @@ static Suite *suite(void)
 	tcase_add_test(tc, bounded_counter_catches_up);
 	tcase_add_test(tc, bound_follows_domains_and_vcpus);
 	tcase_add_test(tc, partly_busy_counters_unchanged);
+	tcase_add_test(tc, table_aggregates_give_every_runstate_datasource);
+	tcase_add_test(tc, table_zero_runnable_or_running_left_out);
+	tcase_add_test(tc, older_table_leaves_runstates_out);
+	tcase_add_test(tc, table_runstate_counters_bounded_by_wall_time);
 	suite_add_tcase(s, tc);
 	return s;
 }
