@@ -96,9 +96,11 @@ START_TEST(domain_sample_matches_slots)
 	ck_assert(!s.doms[0].vcpus[2].online);
 	ck_assert_msg(s.doms[0].cpu_time_ns == 4000001000ull, "sum %llu",
 		      (unsigned long long)s.doms[0].cpu_time_ns);
-	/* the section covers the domain aggregates (all zero here) */
+	/* the section covers the domain aggregates: all zero, so the state
+	 * in force (0, full_run) since time 0, up to now */
 	ck_assert(s.doms[0].runstate.valid);
-	ck_assert_msg(s.doms[0].runstate.time_ns[0] == 0, "full_run");
+	ck_assert_msg(s.doms[0].runstate.time_ns[0] == 1100, "full_run");
+	ck_assert_msg(s.doms[0].runstate.time_ns[3] == 0, "blocked");
 	sample_free(&s);
 	mem_table_free(&t);
 }
