@@ -311,6 +311,7 @@ START_TEST(written_payload_carries_the_doc)
 	struct options opts = { .backend = BACKEND_AUTO };
 	unsigned seen[MAX_ROWS] = { 0 };
 	char dir[] = "/tmp/vcpustats-ds-XXXXXX";
+	char why[256];
 	int stop[2];
 
 	log_setup("test", true, false);
@@ -328,8 +329,8 @@ START_TEST(written_payload_carries_the_doc)
 	opts.interval = 0.05;
 	opts.cycles = 3;
 	snprintf(w.path, sizeof(w.path), "%s/%s", dir, opts.uid);
-	ck_assert_int_eq(cycle_run(&opts, &backend->base, &src->base, stop[0]),
-			 0);
+	ck_assert_int_eq(cycle_run(&opts, cycle_claim(&opts, why, sizeof(why)),
+				   &backend->base, &src->base, stop[0]), 0);
 	ck_assert_int_eq(w.decode_rc, 0);
 	ck_assert_msg(w.decoded >= 2 && w.last, "decoded %u payloads",
 		      w.decoded);
