@@ -164,6 +164,18 @@ static const struct family F_DOM_ONLINE = {
 	"xen_domain_online_vcpus", KIND_GAUGE, NULL,
 	"vCPUs of the domain that are up."
 };
+static const struct family F_DOM_RUNSTATE = {
+	"xen_domain_runstate_seconds", KIND_COUNTER, "seconds",
+	"Time the domain spent in each domain state, from the runstates of "
+	"its vCPUs (full_run, full_contention, concurrency_hazard, blocked, "
+	"partial_run, partial_contention)."
+};
+static const struct family F_DOM_VCPU_MEAN = {
+	"xen_domain_vcpu_mean_seconds", KIND_COUNTER, "seconds",
+	"Time the domain's vCPUs spent running, runnable, and running "
+	"outside their soft affinity (part of running), averaged over its "
+	"vCPUs."
+};
 static const struct family F_PCPU_IDLE = {
 	"xen_pcpu_idle_seconds", KIND_COUNTER, "seconds",
 	"Time each physical CPU spent idle."
@@ -353,6 +365,59 @@ static void render_dom_family(struct om_buf *b, const struct host_sample *s,
 	}
 }
 
+static const char *const domain_state_names[SAMPLE_RUNSTATES] = {
+	"full_run", "full_contention", "concurrency_hazard", "blocked",
+	"partial_run", "partial_contention",
+};
+
+/* `name{vm_uuid=..,domid=..,state="state"} seconds` */
+static void dom_state_line(struct om_buf *b, const struct family *f,
+			   const struct dom_prefix *p, const char *state,
+			   uint64_t ns)
+{
+	sample_name(b, f);
+	put_prefix(b, p);
+	put_str(b, ",state=\"");
+	put_str(b, state);
+	put_str(b, "\"}");
+	put_seconds(b, ns);
+}
+
+/*
+ * The domain aggregates, for the domains whose backend read them (the
+ * runstate datasources' sources): the six states, and the vCPU means.
+ */
+static void render_dom_runstates(struct om_buf *b, const struct host_sample *s,
+				 struct dom_prefix *p, enum om_format fmt)
+{
+	family_header(b, &F_DOM_RUNSTATE, fmt);
+	for (size_t i = 0; i < s->n_doms; i++) {
+		const struct dom_runstate *r = &s->doms[i].runstate;
+
+		if (!r->valid)
+			continue;
+		dom_prefix_set(p, &s->doms[i]);
+		for (int k = 0; k < SAMPLE_RUNSTATES; k++)
+			dom_state_line(b, &F_DOM_RUNSTATE, p,
+				       domain_state_names[k], r->time_ns[k]);
+	}
+	family_header(b, &F_DOM_VCPU_MEAN, fmt);
+	for (size_t i = 0; i < s->n_doms; i++) {
+		const struct dom_runstate *r = &s->doms[i].runstate;
+
+		if (!r->valid)
+			continue;
+		dom_prefix_set(p, &s->doms[i]);
+		dom_state_line(b, &F_DOM_VCPU_MEAN, p, "running",
+			       r->running_ns);
+		dom_state_line(b, &F_DOM_VCPU_MEAN, p, "runnable",
+			       r->runnable_ns);
+		if (r->has_nonaffine)
+			dom_state_line(b, &F_DOM_VCPU_MEAN, p,
+				       "running_nonaffine", r->nonaffine_ns);
+	}
+}
+
 static void render_pcpus(struct om_buf *b, const struct host_sample *s,
 			 enum om_format fmt)
 {
@@ -415,6 +480,7 @@ int om_render(const struct host_sample *sample, const struct om_health *health,
 	render_dom_family(out, sample, &p, &F_DOM_CPU, format);
 	render_dom_family(out, sample, &p, &F_DOM_MEMORY, format);
 	render_dom_family(out, sample, &p, &F_DOM_ONLINE, format);
+	render_dom_runstates(out, sample, &p, format);
 	om_buf_free(&p.text);
 	render_pcpus(out, sample, format);
 	if (health)

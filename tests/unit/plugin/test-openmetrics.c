@@ -12,8 +12,9 @@
 
 #define UUID_A "11111111-2222-3333-4444-555555555555"
 
-/* Two domains: domid 3 (runstates known, 2 vCPUs), domid 7 (as the
- * hypercall backend fills it: cpu_time only, 1 vCPU); 2 pCPUs. */
+/* Two domains: domid 3 (runstates and domain aggregates known, 2 vCPUs),
+ * domid 7 (as the hypercall backend on upstream Xen fills it: cpu_time
+ * only, 1 vCPU); 2 pCPUs. */
 static void build(struct host_sample *s)
 {
 	struct dom_sample *d;
@@ -36,6 +37,14 @@ static void build(struct host_sample *s)
 	d->vcpus[1] = (struct vcpu_sample){
 		.has_runstates = true,
 		.runstate_ns = { 0, 0, 0, 9000000000ull },
+	};
+	d->runstate = (struct dom_runstate){
+		.valid = true,
+		.time_ns = { 1, 2000000000ull, 3, 4, 5500000000ull, 6 },
+		.runnable_ns = 1250000010ull,
+		.has_nonaffine = true,
+		.running_ns = 2000000000ull,
+		.nonaffine_ns = 500000000ull,
 	};
 	d = sample_add_dom(s, 7, 1);
 	ck_assert_ptr_ne(d, NULL);
@@ -220,8 +229,46 @@ START_TEST(samples_grouped_under_their_family)
 			      "(%s %s): %s", family, type, line);
 		samples++;
 	}
-	/* 2x4 + 1 runstates, 3 online, 2x3 domain, 2 pCPU, 7 health */
-	ck_assert_int_eq(samples, 9 + 3 + 6 + 2 + 7);
+	/* 2x4 + 1 runstates, 3 online, 2x3 domain, 6 + 3 domain
+	 * aggregates, 2 pCPU, 7 health */
+	ck_assert_int_eq(samples, 9 + 3 + 6 + 9 + 2 + 7);
+	free(t);
+}
+END_TEST
+
+/* The domain aggregates as counters with a state label, only for the
+ * domain whose backend read them. */
+START_TEST(domain_states_and_nonaffine_time)
+{
+	static const char *const states[] = {
+		"full_run\"} 0.000000001", "full_contention\"} 2.000000000",
+		"concurrency_hazard\"} 0.000000003", "blocked\"} 0.000000004",
+		"partial_run\"} 5.500000000",
+		"partial_contention\"} 0.000000006",
+	};
+	char *t = render(OM_FORMAT_OPENMETRICS, false);
+	char line[256];
+
+	has_line(t, "# TYPE xen_domain_runstate_seconds counter");
+	has_line(t, "# UNIT xen_domain_runstate_seconds seconds");
+	for (size_t i = 0; i < sizeof(states) / sizeof(states[0]); i++) {
+		snprintf(line, sizeof(line), "xen_domain_runstate_seconds_total"
+			 "{vm_uuid=\"" UUID_A "\",domid=\"3\",state=\"%s",
+			 states[i]);
+		has_line(t, line);
+	}
+	has_line(t, "# TYPE xen_domain_vcpu_mean_seconds counter");
+	has_line(t, "xen_domain_vcpu_mean_seconds_total{vm_uuid=\"" UUID_A
+		 "\",domid=\"3\",state=\"running\"} 2.000000000");
+	has_line(t, "xen_domain_vcpu_mean_seconds_total{vm_uuid=\"" UUID_A
+		 "\",domid=\"3\",state=\"runnable\"} 1.250000010");
+	has_line(t, "xen_domain_vcpu_mean_seconds_total{vm_uuid=\"" UUID_A
+		 "\",domid=\"3\",state=\"running_nonaffine\"} 0.500000000");
+	lacks(t, "xen_domain_runstate_seconds_total{vm_uuid=\"a");
+	lacks(t, "xen_domain_vcpu_mean_seconds_total{vm_uuid=\"a");
+	free(t);
+	t = render(OM_FORMAT_PROMETHEUS, false);
+	has_line(t, "# TYPE xen_domain_runstate_seconds_total counter");
 	free(t);
 }
 END_TEST
@@ -333,6 +380,7 @@ static Suite *openmetrics_suite(void)
 	tcase_add_test(tc, hypercall_vcpu_has_running_only);
 	tcase_add_test(tc, label_values_escaped);
 	tcase_add_test(tc, samples_grouped_under_their_family);
+	tcase_add_test(tc, domain_states_and_nonaffine_time);
 	tcase_add_test(tc, empty_sample_renders_headers_only);
 	tcase_add_test(tc, render_appends_and_grows);
 	tcase_add_test(tc, negotiation);
