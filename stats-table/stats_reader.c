@@ -27,6 +27,9 @@ const char *stats_strerror(int status)
 	case STATS_EBUSY: return "sequence counter never settled";
 	case STATS_EEMPTY: return "slot never written";
 	case STATS_ERANGE: return "slot index out of range";
+	case STATS_ENOTABLE: return "this hypervisor publishes no stats tables";
+	case STATS_EGONE: return "no such domain";
+	case STATS_ESYS: return "system error";
 	default: return "unknown error";
 	}
 }
