@@ -139,7 +139,7 @@ static void answer(const struct xen_domctl98 *x, const struct xd_domain *d,
 	}
 }
 
-static int fail(int err)
+static int xd_fail(int err)
 {
 	errno = err;
 	return -1;
@@ -155,12 +155,12 @@ int xd_domctl(void *ctx, uint8_t *buf)
 	x->calls++;
 	x->last_cmd = op.cmd;
 	if (op.interface_version != x->interface_version)
-		return fail(EACCES);
+		return xd_fail(EACCES);
 	d = lookup(x, op.domain);
 	if (!d)
-		return fail(ESRCH);
+		return xd_fail(ESRCH);
 	if (op.cmd != XD_GET_RUNSTATE_INFO || !x->has_domctl98)
-		return fail(ENOSYS);
+		return xd_fail(ENOSYS);
 	answer(x, d, &op.u.domain_runstate);
 	memcpy(buf, &op, sizeof(op));
 	return 0;
