@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <math.h>
 #include <poll.h>
+#include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <sys/time.h>
@@ -38,7 +39,7 @@ struct cycle {
 	double retry_at;	/* monotonic time of the next attempt */
 	double last_timestamp;
 	double last_write;	/* monotonic time of the last payload */
-	ino_t file_ino;		/* payload file xcp-rrdd opened at register */
+	unsigned long reg_serial;	/* the writer's file at the last register */
 };
 
 static double monotonic_now(void)
@@ -114,25 +115,45 @@ static void refresh_domains(struct cycle *c, bool force)
 }
 
 /*
- * xcp-rrdd maps the payload file once, when the plugin registers.  If the
- * writer had to replace the file (more datasources than it was sized
- * for), deregister so that the next registration opens the new one.
+ * xcp-rrdd reads the file it opened when the plugin registered.  When the
+ * writer had to put a new file in place (grown past its size, or made
+ * again after someone removed it), deregister so that the next
+ * registration opens the new one.
  */
 static void follow_file(struct cycle *c)
+{
+	struct rrdd_error err = { 0 };
+
+	if (!c->registered ||
+	    rrdd_writer_file_serial(c->writer) == c->reg_serial)
+		return;
+	log_info("payload file %s replaced: registering again",
+		 rrdd_writer_path(c->writer));
+	if (rrdd_rpc_deregister(&c->rpc, c->opts->uid, &err) != 0)
+		log_debug("deregister: %s", err.msg);
+	c->registered = false;
+	c->retry_at = 0;
+}
+
+/*
+ * A payload file already there was left by an earlier process that did
+ * not stop cleanly (we hold the lock, so nobody else writes it).
+ * xcp-rrdd may still have it open, and registering is idempotent: it
+ * would go on reading that old file, backed off further each cycle.
+ * Deregister first, so the registration after our first write opens the
+ * new file and starts with a clean back-off.
+ */
+static void forget_earlier_run(struct cycle *c)
 {
 	struct rrdd_error err = { 0 };
 	struct stat st;
 
 	if (stat(rrdd_writer_path(c->writer), &st) != 0)
 		return;
-	if (c->file_ino && st.st_ino != c->file_ino && c->registered) {
-		log_info("payload file replaced (grown): registering again");
-		if (rrdd_rpc_deregister(&c->rpc, c->opts->uid, &err) != 0)
-			log_debug("deregister: %s", err.msg);
-		c->registered = false;
-		c->retry_at = 0;
-	}
-	c->file_ino = st.st_ino;
+	log_info("payload file %s left by an earlier run: asking xcp-rrdd "
+		 "to drop it", rrdd_writer_path(c->writer));
+	if (rrdd_rpc_deregister(&c->rpc, c->opts->uid, &err) != 0)
+		log_debug("deregister: %s", err.msg);
 }
 
 /*
@@ -164,6 +185,7 @@ static double register_or_back_off(struct cycle *c, double *next_out)
 			log_info("registered with xcp-rrdd as %s",
 				 c->opts->uid);
 		c->registered = c->ever_registered = true;
+		c->reg_serial = rrdd_writer_file_serial(c->writer);
 		c->backoff = 0;
 		*next_out = next;
 		return not_twice(c, cycle_wait_after_register(next));
@@ -297,40 +319,48 @@ static void shut_down(struct cycle *c)
 	domset_free(&c->fresh);
 }
 
-static int open_writer(struct cycle *c)
+struct rrdd_writer *cycle_claim(const struct options *opts, char *why,
+				size_t why_len)
 {
 	struct rrdd_writer_options wo = {
-		.dir = c->opts->metrics_dir,
-		.uid = c->opts->uid,
+		.dir = opts->metrics_dir,
+		.uid = opts->uid,
 		.max_datasources = CYCLE_MAX_DATASOURCES,
-		.ts_format = c->opts->ts_format,
+		.ts_format = opts->ts_format,
 	};
 	struct rrdd_error err = { 0 };
+	struct rrdd_writer *writer = NULL;
 
-	if (rrdd_writer_open(&wo, &c->writer, &err) != 0) {
-		log_err("cannot set up the payload file: %s", err.msg);
-		return -1;
-	}
-	return 0;
+	if (rrdd_writer_open(&wo, &writer, &err) == 0)
+		return writer;
+	if (err.code == RRDD_EBUSY)
+		snprintf(why, why_len, "not starting: another instance "
+			 "publishes as uid %s (%s)", opts->uid, err.msg);
+	else
+		snprintf(why, why_len, "not starting: cannot set up the "
+			 "payload file: %s", err.msg);
+	return NULL;
 }
 
-int cycle_run(const struct options *opts, struct backend *backend,
-	      struct domain_source *domains, int stop_fd)
+int cycle_run(const struct options *opts, struct rrdd_writer *writer,
+	      struct backend *backend, struct domain_source *domains,
+	      int stop_fd)
 {
 	struct cycle c = {
 		.opts = opts, .backend = backend, .domains = domains,
-		.stop_fd = stop_fd,
+		.stop_fd = stop_fd, .writer = writer,
 		.rpc = { .socket_path = opts->rrdd_socket,
 			 .timeout_ms = CYCLE_RPC_TIMEOUT_MS },
 	};
 	long done = 0;
 
+	if (!writer)
+		return -1;
 	domset_init(&c.live);
 	domset_init(&c.fresh);
 	sample_init(&c.sample);
 	ds_set_init(&c.set);
-	if (open_writer(&c) != 0)
-		return -1;
+	forget_earlier_run(&c);
 	refresh_domains(&c, true);
 	/* xcp-rrdd opens the file when the plugin registers: have one. */
 	sample_and_write(&c);

@@ -28,12 +28,24 @@
 #define CYCLE_BACKOFF_MAX 60.0
 
 /*
- * Run until stop_fd is readable or opts->cycles cycles are done.  The
- * backend and domain source stay the caller's.  Returns 0 on a clean stop,
- * -1 when the payload file cannot be set up at all (logged).
+ * Claim the payload file <metrics_dir>/<uid> for this process (the
+ * writer's lock; nothing is written yet).  NULL, with one line in why,
+ * when another process has it or it cannot be set up: a second instance
+ * must not start.
  */
-int cycle_run(const struct options *opts, struct backend *backend,
-	      struct domain_source *domains, int stop_fd);
+struct rrdd_writer *cycle_claim(const struct options *opts, char *why,
+				size_t why_len);
+
+/*
+ * Run until stop_fd is readable or opts->cycles cycles are done, writing
+ * through writer (from cycle_claim; closed here, which removes the file).
+ * A payload file left by an earlier run is deregistered first, so that
+ * xcp-rrdd opens the new one.  The backend and domain source stay the
+ * caller's.  Returns 0 on a clean stop, -1 when writer is NULL.
+ */
+int cycle_run(const struct options *opts, struct rrdd_writer *writer,
+	      struct backend *backend, struct domain_source *domains,
+	      int stop_fd);
 
 /* Seconds to wait after a register answer of next_reading (exposed for
  * tests): next_reading - 0.5, folded into [0, 5) when already late. */

@@ -86,17 +86,40 @@ static int stop_signals_fd(void)
 	return signalfd(-1, &set, SFD_CLOEXEC);
 }
 
+/*
+ * Whatever runs first: a second instance on the same uid must say one
+ * line and leave before it touches anything (the first keeps going).
+ * Under syslog the line goes to stderr as well, for whoever started it.
+ */
+static struct rrdd_writer *claim_or_refuse(const struct options *opts)
+{
+	char why[512];
+	struct rrdd_writer *writer = cycle_claim(opts, why, sizeof(why));
+
+	if (writer)
+		return writer;
+	log_err("%s", why);
+	if (!opts->foreground)
+		fprintf(stderr, "xcp-rrdd-vcpustats: %s\n", why);
+	return NULL;
+}
+
 static int run(const struct options *opts)
 {
 	struct backend *backend = NULL;
 	struct domain_source *domains = NULL;
 	struct metrics_http *http = NULL;
+	struct rrdd_writer *writer;
 	char err[256];
 	int stop_fd, rc;
 
+	writer = claim_or_refuse(opts);
+	if (!writer)
+		return EXIT_FAILURE;
 	stop_fd = stop_signals_fd();
 	if (stop_fd < 0) {
 		log_err("cannot set up signal handling");
+		rrdd_writer_close(writer);
 		return EXIT_FAILURE;
 	}
 	rc = make_backend(opts->backend, &backend);
@@ -104,12 +127,14 @@ static int run(const struct options *opts)
 		log_err("cannot start the %s backend (status %d): is this "
 			"dom0 with xenfs/privcmd?",
 			options_backend_name(opts->backend), rc);
+		rrdd_writer_close(writer);
 		close(stop_fd);
 		return EXIT_FAILURE;
 	}
 	if (opts->openmetrics.enabled &&
 	    start_openmetrics(opts, &backend, &http) != 0) {
 		backend_destroy(backend);
+		rrdd_writer_close(writer);
 		close(stop_fd);
 		return EXIT_FAILURE;
 	}
@@ -117,12 +142,13 @@ static int run(const struct options *opts)
 		log_err("%s", err);
 		metrics_http_stop(http);
 		backend_destroy(backend);
+		rrdd_writer_close(writer);
 		close(stop_fd);
 		return EXIT_FAILURE;
 	}
 	log_info("started: backend %s, uid %s", backend_name(backend),
 		 opts->uid);
-	rc = cycle_run(opts, backend, domains, stop_fd);
+	rc = cycle_run(opts, writer, backend, domains, stop_fd);
 	metrics_http_stop(http);	/* no scrape may outlive the backend */
 	domains->ops->destroy(domains);
 	backend_destroy(backend);

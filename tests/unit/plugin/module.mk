@@ -9,10 +9,16 @@ PLUGIN_TESTS := $(patsubst tests/unit/plugin/%.c,$(TBIN)/plugin/%,$(PLUGIN_TEST_
 # Tests read docs/ and write scratch files: give them absolute paths.
 $(OBJ)/tests/unit/plugin/%.o: CPPFLAGS += -DPLUGIN_SRCDIR='"$(CURDIR)"'
 
+# The xcp-rrdd double's library (tests/doubles/module.mk, read after this
+# file, hence its path spelt out here).
+PLUGIN_TEST_XRD := $(LIB)/libxcp-rrdd-double.a
+
 $(TBIN)/plugin/%: $(OBJ)/tests/unit/plugin/%.o $(PLUGIN_TEST_SUPPORT) \
-                  $(PLUGIN_LIB) $(RRDD_LIB)
+                  $(PLUGIN_LIB) $(RRDD_LIB) $(PLUGIN_TEST_XRD)
 	@mkdir -p $(@D)
-	$(LINK) -o $@ $< $(PLUGIN_TEST_SUPPORT) $(PLUGIN_LIBS) $(CHECK_LIBS)
+	$(LINK) -o $@ $< $(PLUGIN_TEST_SUPPORT) $(PLUGIN_TEST_XRD) \
+	  $(PLUGIN_LIBS) $(CHECK_LIBS) \
+	  $(shell $(PKG_CONFIG) --libs libmicrohttpd) -pthread
 
 UNIT_TESTS += $(PLUGIN_TESTS)
 DEPFILES += $(patsubst %.c,$(OBJ)/%.d,$(PLUGIN_TEST_SRCS) \

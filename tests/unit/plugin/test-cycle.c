@@ -1,10 +1,15 @@
 /*
- * test-cycle: the daemon's loop against a fake xcp-rrdd socket, a scripted
- * backend and a scripted domain source: registration each cycle, payloads
- * that decode with fresh timestamps, domains coming and going, rrdd absent,
- * a clean stop.
+ * test-cycle: the daemon's loop against the project's xcp-rrdd double
+ * (tests/doubles/xcp-rrdd, run in-process: it reads the payload file the
+ * way xcp-rrdd does, from the file it opened at registration), a
+ * scripted backend and a scripted domain source: registration each
+ * cycle, payloads that decode with fresh timestamps and that the double
+ * reads, domains coming and going, rrdd absent, a restart after a crash,
+ * a payload file deleted under the daemon, a second instance, a clean
+ * stop.
  */
 #include <check.h>
+#include <math.h>
 #include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,17 +21,24 @@
 #include "common/log.h"
 #include "plugin/support/check_main.h"
 #include "plugin/support/fakes.h"
-#include "plugin/support/rrdd_double.h"
+#include "xcp_rrdd_double.h"
 
 #define MAX_SEEN 16
+#define UID "vcpustats-test"
 
-/* What the fake backend saw in the payload file at each sample. */
+/* What the fake backend saw at each sample: the payload file as the
+ * previous cycle left it, and what the double last read of it. */
 struct peek {
 	char path[256];
 	struct fake_source *src;
+	struct xcp_rrdd_double *rrdd;
 	unsigned change_at;	/* at this sample, switch domains to {1, 3} */
+	unsigned grow_at;	/* at this sample, 800 domains */
+	unsigned delete_at;	/* at this sample, remove the payload file */
 	unsigned n;
 	double ts[MAX_SEEN];
+	double read_ts[MAX_SEEN];	/* the double's last read; NAN: none */
+	unsigned register_calls[MAX_SEEN];
 	size_t count[MAX_SEEN];
 	bool has_dom2[MAX_SEEN], has_dom3[MAX_SEEN];
 	int decode_rc[MAX_SEEN];
@@ -45,6 +57,37 @@ static bool has_vm(const struct rrdd_payload *p, uint32_t domid)
 	return false;
 }
 
+static void set_domains(struct fake_source *src, unsigned n)
+{
+	uint32_t ids[800];
+
+	for (uint32_t i = 0; i < n; i++)
+		ids[i] = i + 1;
+	fake_source_set(src, ids, n);
+}
+
+/* Scripted changes, made at the start of the sample they are due. */
+static void script(struct peek *pk, unsigned sample)
+{
+	static const uint32_t next[] = { 1, 3 };
+
+	if (pk->change_at && sample == pk->change_at)
+		fake_source_set(pk->src, next, 2);
+	if (pk->grow_at && sample == pk->grow_at)
+		set_domains(pk->src, 800);
+	if (pk->delete_at && sample == pk->delete_at)
+		ck_assert_int_eq(unlink(pk->path), 0);
+}
+
+static void note_double(struct peek *pk)
+{
+	pk->read_ts[pk->n] = NAN;
+	if (!pk->rrdd)
+		return;
+	pk->read_ts[pk->n] = xrd_last_timestamp(pk->rrdd, UID);
+	pk->register_calls[pk->n] = xrd_counts(pk->rrdd).register_calls;
+}
+
 static void peek_payload(struct fake_backend *f, void *ctx)
 {
 	struct peek *pk = ctx;
@@ -53,14 +96,10 @@ static void peek_payload(struct fake_backend *f, void *ctx)
 	struct rrdd_payload *p = NULL;
 	size_t len;
 
-	if (pk->change_at && f->samples == pk->change_at) {
-		static const uint32_t next[] = { 1, 3 };
-
-		fake_source_set(pk->src, next, 2);
-	}
 	if (!file || pk->n >= MAX_SEEN) {
 		if (file)
 			fclose(file);
+		script(pk, f->samples);
 		return;	/* first cycle: nothing written yet */
 	}
 	len = fread(buf, 1, sizeof(buf), file);
@@ -74,11 +113,13 @@ static void peek_payload(struct fake_backend *f, void *ctx)
 		pk->has_dom3[pk->n] = has_vm(p, 3);
 		rrdd_payload_free(p);
 	}
+	note_double(pk);
 	pk->n++;
+	script(pk, f->samples);
 }
 
 struct rig {
-	struct rrdd_double *rrdd;
+	struct xcp_rrdd_double *rrdd;
 	struct fake_backend *backend;
 	struct fake_source *src;
 	struct options opts;
@@ -87,32 +128,47 @@ struct rig {
 	struct peek peek;
 };
 
-static void rig_up(struct rig *r, bool with_rrdd, double next_reading)
+/*
+ * With an rrdd double that reads every period seconds (the first read
+ * one period after start), or none (period 0).
+ */
+static void rig_up_at(struct rig *r, double period, double first_read)
 {
 	static const uint32_t doms[] = { 1, 2 };
 
 	memset(r, 0, sizeof(*r));
 	log_setup("test", true, false);
 	snprintf(r->dir, sizeof(r->dir), "/tmp/vcpustats-metrics-XXXXXX");
-	ck_assert_ptr_ne(mkdtemp(r->dir), NULL);
-	if (with_rrdd)
-		r->rrdd = rrdd_double_start(next_reading);
+	ck_assert_msg(mkdtemp(r->dir) != NULL, "mkdtemp");
+	if (period > 0) {
+		struct xrd_options xo = { .metrics_dir = r->dir,
+					  .period = period,
+					  .first_read = first_read };
+
+		r->rrdd = xrd_start(&xo);
+		ck_assert_msg(r->rrdd != NULL, "double did not start");
+	}
 	r->backend = fake_backend_new("fake", BACKEND_OK);
 	r->src = fake_source_new();
 	fake_source_set(r->src, doms, 2);
 	r->opts.backend = BACKEND_AUTO;
-	r->opts.uid = "vcpustats-test";
+	r->opts.uid = UID;
 	r->opts.metrics_dir = r->dir;
-	r->opts.rrdd_socket = r->rrdd ? rrdd_double_path(r->rrdd)
+	r->opts.rrdd_socket = r->rrdd ? xrd_socket_path(r->rrdd)
 				      : "/nonexistent/xcp-rrdd";
 	r->opts.ts_format = RRDD_TS_FLOAT;
 	r->opts.interval = 0.05;
 	ck_assert_int_eq(pipe(r->stop), 0);
-	snprintf(r->peek.path, sizeof(r->peek.path), "%s/%s", r->dir,
-		 r->opts.uid);
+	snprintf(r->peek.path, sizeof(r->peek.path), "%s/%s", r->dir, UID);
 	r->peek.src = r->src;
+	r->peek.rrdd = r->rrdd;
 	r->backend->on_sample = peek_payload;
 	r->backend->ctx = &r->peek;
+}
+
+static void rig_up(struct rig *r, double period)
+{
+	rig_up_at(r, period, period);
 }
 
 static void rig_down(struct rig *r)
@@ -120,8 +176,7 @@ static void rig_down(struct rig *r)
 	struct stat st;
 
 	ck_assert_msg(stat(r->peek.path, &st) != 0, "payload file left behind");
-	if (r->rrdd)
-		rrdd_double_stop(r->rrdd);
+	xrd_stop(r->rrdd);
 	r->src->base.ops->destroy(&r->src->base);
 	backend_destroy(&r->backend->base);
 	close(r->stop[0]);
@@ -129,20 +184,47 @@ static void rig_down(struct rig *r)
 	ck_assert_int_eq(rmdir(r->dir), 0);
 }
 
+static struct rrdd_writer *claim(const struct options *opts)
+{
+	char why[256];
+	struct rrdd_writer *w = cycle_claim(opts, why, sizeof(why));
+
+	ck_assert_msg(w != NULL, "claim: %s", why);
+	return w;
+}
+
+static int run(struct rig *r)
+{
+	return cycle_run(&r->opts, claim(&r->opts), &r->backend->base,
+			 &r->src->base, r->stop[0]);
+}
+
+/* From sample `from` on, the double's last read was the payload the
+ * sample before it wrote: every read took a fresh payload. */
+static void double_read_each_payload(const struct peek *pk, unsigned from)
+{
+	for (unsigned i = from; i < pk->n; i++)
+		ck_assert_msg(pk->read_ts[i] == pk->ts[i],
+			      "sample %u: rrdd last read %.3f, payload %.3f", i,
+			      pk->read_ts[i], pk->ts[i]);
+}
+
 START_TEST(registers_each_cycle_and_writes_fresh_payloads)
 {
 	struct rig r;
+	struct xrd_counts c;
 	char uid[64];
 
-	/* next read in 0.7 s: write 0.5 s early, so cycles 0.2 s apart */
-	rig_up(&r, true, 0.7);
+	rig_up(&r, 1.0);
 	r.opts.cycles = 4;
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
-	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 4);
-	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 1);
-	rrdd_double_last_uid(r.rrdd, uid, sizeof(uid));
-	ck_assert_str_eq(uid, "vcpustats-test");
+	ck_assert_int_eq(run(&r), 0);
+	c = xrd_counts(r.rrdd);
+	ck_assert_msg(c.register_calls >= 4, "registers %u", c.register_calls);
+	ck_assert_int_eq(c.deregister_calls, 1);
+	ck_assert_int_eq(c.no_updates, 0);
+	ck_assert_int_eq(c.errors, 0);
+	xrd_last_uid(r.rrdd, uid, sizeof(uid));
+	ck_assert_str_eq(uid, UID);
 	/* one payload before the first registration, then one per cycle */
 	ck_assert_int_eq(r.backend->samples, 5);
 	/* samples 2..5 saw payloads 1..4 */
@@ -155,6 +237,8 @@ START_TEST(registers_each_cycle_and_writes_fresh_payloads)
 			ck_assert_msg(r.peek.ts[i] > r.peek.ts[i - 1],
 				      "timestamp did not move on");
 	}
+	/* the first read comes after sample 2 */
+	double_read_each_payload(&r.peek, 1);
 	ck_assert_str_eq(r.backend->events[0], "+1");
 	ck_assert_str_eq(r.backend->events[1], "+2");
 	rig_down(&r);
@@ -165,11 +249,10 @@ START_TEST(domains_follow_the_source)
 {
 	struct rig r;
 
-	rig_up(&r, true, 0.65);
+	rig_up(&r, 0);
 	r.opts.cycles = 5;
 	r.peek.change_at = 2;	/* during sample 2: {1,2} -> {1,3} */
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
+	ck_assert_int_eq(run(&r), 0);
 	ck_assert_int_eq(r.backend->n_events, 4 + 2);	/* +1 +2 -2 +3 -1 -3 */
 	ck_assert_str_eq(r.backend->events[2], "-2");
 	ck_assert_str_eq(r.backend->events[3], "+3");
@@ -188,10 +271,9 @@ START_TEST(keeps_sampling_without_rrdd)
 {
 	struct rig r;
 
-	rig_up(&r, false, 0);
+	rig_up(&r, 0);
 	r.opts.cycles = 4;
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
+	ck_assert_int_eq(run(&r), 0);
 	ck_assert_int_eq(r.backend->samples, 5);
 	ck_assert_int_eq(r.peek.n, 4);
 	ck_assert_int_eq(r.peek.decode_rc[3], 0);
@@ -202,29 +284,32 @@ END_TEST
 
 static void recover_after_first(struct fake_backend *f, void *ctx)
 {
+	struct peek *pk = ctx;
+
+	peek_payload(f, ctx);
 	/* sample 1 is before the first registration, sample 2 after it */
 	if (f->samples == 2)
-		rrdd_double_fail(ctx, false);
+		xrd_fail_registrations(pk->rrdd, false);
 }
 
 START_TEST(registration_retried_with_back_off)
 {
 	struct rig r;
 
-	rig_up(&r, true, 0.65);
-	rrdd_double_fail(r.rrdd, true);
+	rig_up(&r, 1.0);
+	xrd_fail_registrations(r.rrdd, true);
 	r.opts.interval = 0.25;
-	r.opts.cycles = 6;	/* 1.5 s: the retry comes after 1 s */
+	r.opts.cycles = 6;
 	r.backend->on_sample = recover_after_first;
-	r.backend->ctx = r.rrdd;
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
-	/* failed at cycle 1, no attempt until ~1 s later, then each cycle */
-	ck_assert_msg(rrdd_double_registers(r.rrdd) >= 1 &&
-		      rrdd_double_registers(r.rrdd) <= 3,
-		      "registers %u", rrdd_double_registers(r.rrdd));
-	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 1);
+	/* failed at cycle 1; samples 2-4 come within the 1 s back-off, with
+	 * no attempt; then registered, and the double reads every payload */
+	ck_assert_int_eq(run(&r), 0);
 	ck_assert_int_eq(r.backend->samples, 7);
+	ck_assert_int_eq(r.peek.register_calls[1], 1);
+	ck_assert_int_eq(r.peek.register_calls[2], 1);
+	ck_assert_msg(xrd_counts(r.rrdd).register_calls >= 2, "no retry");
+	double_read_each_payload(&r.peek, 5);
+	ck_assert_int_eq(xrd_counts(r.rrdd).deregister_calls, 1);
 	rig_down(&r);
 }
 END_TEST
@@ -233,14 +318,13 @@ START_TEST(stop_fd_ends_cleanly)
 {
 	struct rig r;
 
-	rig_up(&r, true, 3.0);
+	rig_up(&r, 3.0);
 	r.opts.cycles = 0;	/* forever, until told */
 	ck_assert_int_eq(write(r.stop[1], "x", 1), 1);
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
+	ck_assert_int_eq(run(&r), 0);
 	/* the payload written before registering, nothing more */
 	ck_assert_int_eq(r.backend->samples, 1);
-	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 1);
+	ck_assert_int_eq(xrd_counts(r.rrdd).deregister_calls, 1);
 	/* every domain let go on the way out */
 	ck_assert_str_eq(r.backend->events[r.backend->n_events - 1], "-2");
 	rig_down(&r);
@@ -251,11 +335,10 @@ START_TEST(int_timestamps_still_move_on)
 {
 	struct rig r;
 
-	rig_up(&r, false, 0);
+	rig_up(&r, 0);
 	r.opts.ts_format = RRDD_TS_INT64;
 	r.opts.cycles = 4;	/* 4 cycles in 0.2 s: same second */
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
+	ck_assert_int_eq(run(&r), 0);
 	ck_assert_int_eq(r.peek.n, 4);
 	for (unsigned i = 1; i < r.peek.n; i++)
 		ck_assert_msg(r.peek.ts[i] >= r.peek.ts[i - 1] + 1.0,
@@ -280,32 +363,20 @@ START_TEST(wait_and_backoff_arithmetic)
 }
 END_TEST
 
-/* At sample 2, 800 domains: more datasources than the file was sized for. */
-static void grow(struct fake_backend *f, void *ctx)
-{
-	struct fake_source *src = ctx;
-	uint32_t ids[800];
-
-	if (f->samples != 2)
-		return;
-	for (uint32_t i = 0; i < 800; i++)
-		ids[i] = i + 1;
-	fake_source_set(src, ids, 800);
-}
-
 START_TEST(grown_file_registers_again)
 {
 	struct rig r;
 
-	rig_up(&r, true, 0.65);
-	r.opts.cycles = 4;
-	r.backend->on_sample = grow;
-	r.backend->ctx = r.src;
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
+	rig_up(&r, 1.0);
+	r.opts.cycles = 5;
+	r.peek.grow_at = 2;	/* more datasources than the file holds */
+	ck_assert_int_eq(run(&r), 0);
 	/* once when the file was replaced, once at the end */
-	ck_assert_int_eq(rrdd_double_deregisters(r.rrdd), 2);
-	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 4);
+	ck_assert_int_eq(xrd_counts(r.rrdd).deregister_calls, 2);
+	/* the payload after the grow (sample 3's) is read from the new
+	 * file by the read before sample 4 */
+	ck_assert_int_eq(r.peek.n, 5);
+	double_read_each_payload(&r.peek, 3);
 	rig_down(&r);
 }
 END_TEST
@@ -325,19 +396,19 @@ START_TEST(no_second_write_for_the_same_read)
 	struct rig r;
 	pthread_t stopper;
 
-	/* rrdd reads in 0.55 s: the payload written at start is for that
-	 * read.  The plugin asks again after it (0.65 s), and since this
-	 * double always answers 0.55 s, falls back to the read after next,
-	 * 5 s later: nothing more is sampled before the stop at 1.5 s. */
-	rig_up(&r, true, 0.55);
+	/* rrdd reads in 0.55 s, then every 5 s: the payload written at
+	 * start is for that read.  The plugin asks again after it, and
+	 * aims for the read after, 5 s later: nothing more is sampled
+	 * before the stop at 1.5 s. */
+	rig_up_at(&r, 5.0, 0.55);
 	r.opts.cycles = 0;
 	ck_assert_int_eq(pthread_create(&stopper, NULL, stop_later, &r.stop[1]),
 			 0);
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
+	ck_assert_int_eq(run(&r), 0);
 	pthread_join(stopper, NULL);
-	ck_assert_int_eq(rrdd_double_registers(r.rrdd), 2);
+	ck_assert_int_eq(xrd_counts(r.rrdd).register_calls, 2);
 	ck_assert_int_eq(r.backend->samples, 1);
+	ck_assert_int_eq(xrd_counts(r.rrdd).reads, 1);
 	rig_down(&r);
 }
 END_TEST
@@ -345,21 +416,114 @@ END_TEST
 START_TEST(one_payload_per_read_of_a_periodic_rrdd)
 {
 	struct rig r;
-	char payload[256];
+	struct xrd_counts c;
 
 	/* An rrdd that reads every 1.2 s (not its real 5 s: the plugin must
 	 * follow what rrdd answers).  Each read must find a new payload. */
-	rig_up(&r, false, 0);
-	snprintf(payload, sizeof(payload), "%s/%s", r.dir, r.opts.uid);
-	r.rrdd = rrdd_double_start_periodic(1.2, payload);
-	r.opts.rrdd_socket = rrdd_double_path(r.rrdd);
+	rig_up(&r, 1.2);
 	r.opts.cycles = 4;
-	ck_assert_int_eq(cycle_run(&r.opts, &r.backend->base, &r.src->base,
-				   r.stop[0]), 0);
-	ck_assert_msg(rrdd_double_reads(r.rrdd) >= 3, "reads %u",
-		      rrdd_double_reads(r.rrdd));
-	ck_assert_int_eq(rrdd_double_repeats(r.rrdd), 0);
+	ck_assert_int_eq(run(&r), 0);
+	c = xrd_counts(r.rrdd);
+	ck_assert_msg(c.reads >= 3, "reads %u", c.reads);
+	ck_assert_int_eq(c.no_updates, 0);
 	ck_assert_int_eq(r.backend->samples, 5);
+	rig_down(&r);
+}
+END_TEST
+
+/*
+ * A payload file as a process killed mid-run leaves it: complete, with
+ * an old timestamp, registered with xcp-rrdd, and the lock free.
+ */
+static void leave_a_dead_run(struct rig *r, double ts)
+{
+	struct rrdd_ds ds = { .name = "old", .value_type = RRDD_VALUE_FLOAT,
+			      .type = RRDD_GAUGE, .min = -INFINITY,
+			      .max = INFINITY };
+	union rrdd_value v = { .f = 1.0 };
+	struct rrdd_rpc_options ro = { .socket_path = r->opts.rrdd_socket };
+	uint8_t buf[4096] = { 0 };
+	char *meta, tmp[300];
+	size_t len;
+	double next;
+	FILE *f;
+
+	ck_assert_int_eq(rrdd_metadata_encode(&ds, 1, &meta, &len, NULL), 0);
+	ck_assert_int_eq(rrdd_payload_encode(buf, sizeof(buf), ts,
+					     RRDD_TS_FLOAT, &ds, &v, 1, meta,
+					     len, NULL), 0);
+	free(meta);
+	snprintf(tmp, sizeof(tmp), "%s.tmp", r->peek.path);
+	f = fopen(tmp, "wb");
+	ck_assert_msg(f && fwrite(buf, 1, sizeof(buf), f) == sizeof(buf),
+		      "write");
+	fclose(f);
+	ck_assert_int_eq(rename(tmp, r->peek.path), 0);
+	ck_assert_int_eq(rrdd_rpc_register(&ro, UID, RRDD_FIVE_SECONDS, &next,
+					   NULL), 0);
+	/* The double has read the dead run's payload. */
+	for (int i = 0; i < 100 && xrd_last_timestamp(r->rrdd, UID) != ts; i++)
+		usleep(20 * 1000);
+	ck_assert_msg(xrd_last_timestamp(r->rrdd, UID) == ts,
+		      "dead run's payload not read");
+}
+
+START_TEST(restart_after_a_crash_is_read_within_two_cycles)
+{
+	struct rig r;
+
+	rig_up_at(&r, 1.0, 0.3);
+	leave_a_dead_run(&r, 1000.0);
+	/* The new process: within 2 reads, rrdd reads its payloads. */
+	r.opts.cycles = 3;
+	ck_assert_int_eq(run(&r), 0);
+	/* sample 1 found the dead run's file, then the new payloads 1-3;
+	 * the reads before samples 3 and 4 took payloads 2 and 3 */
+	ck_assert_int_eq(r.peek.n, 4);
+	ck_assert(r.peek.ts[0] == 1000.0);
+	double_read_each_payload(&r.peek, 2);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(deleted_payload_is_made_again_within_two_cycles)
+{
+	struct rig r;
+	struct xrd_counts c;
+
+	rig_up(&r, 1.0);
+	r.opts.cycles = 5;
+	r.peek.delete_at = 3;	/* before sample 3 is written */
+	ck_assert_int_eq(run(&r), 0);
+	ck_assert_int_eq(r.peek.n, 5);
+	/* payloads 1 and 2 read; the file removed at sample 3 and the
+	 * double forgets the plugin; payload 3 goes to a new file; by
+	 * sample 5 the double has read payload 4 from it */
+	double_read_each_payload(&r.peek, 1);
+	c = xrd_counts(r.rrdd);
+	ck_assert_int_eq(c.errors, 0);
+	rig_down(&r);
+}
+END_TEST
+
+START_TEST(second_instance_is_refused)
+{
+	struct rig r;
+	struct rrdd_writer *first;
+	char why[256] = "";
+
+	rig_up(&r, 1.0);
+	first = claim(&r.opts);
+	ck_assert_msg(cycle_claim(&r.opts, why, sizeof(why)) == NULL,
+		      "second instance claimed the uid");
+	ck_assert_msg(strstr(why, "another instance") && strstr(why, UID) &&
+		      !strchr(why, '\n'), "%s", why);
+	/* The first publishes as before. */
+	r.opts.cycles = 3;
+	ck_assert_int_eq(cycle_run(&r.opts, first, &r.backend->base,
+				   &r.src->base, r.stop[0]), 0);
+	double_read_each_payload(&r.peek, 1);
+	ck_assert_int_eq(xrd_counts(r.rrdd).no_updates, 0);
 	rig_down(&r);
 }
 END_TEST
@@ -380,6 +544,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, grown_file_registers_again);
 	tcase_add_test(tc, no_second_write_for_the_same_read);
 	tcase_add_test(tc, one_payload_per_read_of_a_periodic_rrdd);
+	tcase_add_test(tc, restart_after_a_crash_is_read_within_two_cycles);
+	tcase_add_test(tc, deleted_payload_is_made_again_within_two_cycles);
+	tcase_add_test(tc, second_instance_is_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
