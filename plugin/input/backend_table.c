@@ -18,6 +18,7 @@
 
 #include "common/log.h"
 #include "stats_reader.h"
+#include "input/loadavg.h"
 #include "input/table_sample.h"
 
 struct mapping {
@@ -36,6 +37,7 @@ struct table_backend {
 	struct mapping host;
 	uint64_t *last_idle;		/* per pCPU: kept if a slot is busy */
 	struct stats_clock clock;	/* Xen time from CLOCK_MONOTONIC_RAW */
+	struct loadavg loadavg;		/* kept open: one pread a cycle */
 	struct mapping *doms;		/* sorted by domid */
 	size_t n_doms, cap_doms;
 };
@@ -228,7 +230,7 @@ static int tb_sample(struct backend *b, const uint32_t *domids, size_t n,
 			log_warn("domain %u: %s: skipped this cycle",
 				 m->domid, stats_strerror(rc));
 	}
-	out->loadavg = sample_read_loadavg(BACKEND_LOADAVG_PATH);
+	out->loadavg = loadavg_read(&t->loadavg);
 	return rc == TABLE_ENOMEM ? BACKEND_ENOMEM : BACKEND_OK;
 }
 
@@ -243,6 +245,7 @@ static void tb_destroy(struct backend *b)
 		xenforeignmemory_close(t->fmem);
 	if (t->xch)
 		xc_interface_close(t->xch);
+	loadavg_close(&t->loadavg);
 	free(t->doms);
 	free(t->last_idle);
 	free(t);
@@ -298,6 +301,7 @@ int backend_table_new(struct backend **out)
 	if (!t)
 		return BACKEND_ENOMEM;
 	t->base.ops = &tb_ops;
+	loadavg_open(&t->loadavg, BACKEND_LOADAVG_PATH);
 	t->self_domid = own_domid();
 	t->fmem = xenforeignmemory_open(NULL, 0);
 	t->xch = xc_interface_open(NULL, NULL, 0);

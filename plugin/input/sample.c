@@ -1,11 +1,10 @@
 /* sample.c: the cycle's sample container. */
 #include "input/sample.h"
 
-#include <errno.h>
-#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
+
+#include "input/loadavg.h"
 
 void sample_init(struct host_sample *s)
 {
@@ -115,22 +114,11 @@ void sample_format_uuid(const uint8_t handle[16], char out[RRDD_UUID_LEN + 1])
 
 double sample_read_loadavg(const char *path)
 {
-	char line[128];
-	char *end;
-	ssize_t len;
+	struct loadavg l;
 	double v;
-	int fd = open(path, O_RDONLY | O_CLOEXEC);
 
-	/* read(2) into the stack, not stdio: nothing allocated per cycle */
-	if (fd < 0)
-		return -1.0;
-	do
-		len = read(fd, line, sizeof(line) - 1);
-	while (len < 0 && errno == EINTR);
-	close(fd);
-	if (len <= 0)
-		return -1.0;
-	line[len] = '\0';
-	v = strtod(line, &end);
-	return end != line ? v : -1.0;
+	loadavg_open(&l, path);
+	v = loadavg_read(&l);
+	loadavg_close(&l);
+	return v;
 }
