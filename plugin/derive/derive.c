@@ -155,12 +155,18 @@ static inline double bounded(const struct bound *b, size_t k, double actual,
 	return actual;
 }
 
-/* The rows of block kind k, in table order (the order of a block's
- * datasources); "<N>" rows count nr times. */
-#define FOR_ROWS(t, k)                                                  \
-	for (const struct ds_template *t = ds_table();                  \
-	     t < ds_table() + DS_COUNT; t++)                            \
-		if (t->block == (k))
+/* The row of block kind k after t (the first when t is NULL), in table
+ * order (the order of a block's datasources), or NULL. */
+static const struct ds_template *next_row(const struct ds_template *t,
+					  enum ds_block_kind k)
+{
+	const struct ds_template *end = ds_table() + DS_COUNT;
+
+	for (t = t ? t + 1 : ds_table(); t < end; t++)
+		if (t->block == k)
+			return t;
+	return NULL;
+}
 
 static bool row_in(const struct ds_block *b, const struct ds_template *t)
 {
@@ -198,7 +204,8 @@ static void block_values(const struct ds_block *b, const struct ds_input *in,
 {
 	size_t k = 0;
 
-	FOR_ROWS(t, b->kind) {
+	for (const struct ds_template *t = next_row(NULL, b->kind); t;
+	     t = next_row(t, b->kind)) {
 		if (!row_in(b, t))
 			continue;
 		for (unsigned n = 0; n < row_count(b, t); n++, k++)
@@ -262,7 +269,8 @@ static struct ds_block *plan_block(struct ds_set *set, enum ds_block_kind kind,
 	b->nr = nr;
 	b->start = start;
 	b->dom = in->dom;
-	FOR_ROWS(t, kind) {
+	for (const struct ds_template *t = next_row(NULL, kind); t;
+	     t = next_row(t, kind)) {
 		if (t->present && !t->present(in))
 			continue;
 		b->rows |= 1u << t->id;
@@ -374,7 +382,8 @@ static int describe_block(struct ds_set *set, const struct ds_block *b,
 	size_t k = 0;
 	int rc = 0;
 
-	FOR_ROWS(t, b->kind) {
+	for (const struct ds_template *t = next_row(NULL, b->kind); t;
+	     t = next_row(t, b->kind)) {
 		if (!row_in(b, t))
 			continue;
 		for (unsigned n = 0; n < row_count(b, t); n++)
@@ -415,7 +424,8 @@ static void carry_bounds(const struct ds_bound *from,
 {
 	size_t at_old = 0, at_new = 0;
 
-	FOR_ROWS(t, b->kind) {
+	for (const struct ds_template *t = next_row(NULL, b->kind); t;
+	     t = next_row(t, b->kind)) {
 		size_t n_old = row_in(old, t) ? row_count(old, t) : 0;
 		size_t n_new = row_in(b, t) ? row_count(b, t) : 0;
 		size_t keep = n_old < n_new ? n_old : n_new;
@@ -433,7 +443,6 @@ static int lay_block(struct ds_set *set, const struct ds_block *b,
 		     const struct ds_block *old, struct rrdd_ds *ds,
 		     struct ds_bound *bounds)
 {
-	memset(bounds + b->start, 0, b->count * sizeof(*bounds));
 	if (old && same_shape(old, b)) {
 		memcpy(ds + b->start, set->ds + old->start,
 		       b->count * sizeof(*ds));
@@ -452,7 +461,8 @@ static int relayout(struct ds_set *set, size_t n)
 {
 	struct rrdd_ds *ds = malloc((n ? n : 1) * sizeof(*ds));
 	union rrdd_value *values = malloc((n ? n : 1) * sizeof(*values));
-	struct ds_bound *bounds = malloc((n ? n : 1) * sizeof(*bounds));
+	/* zeroed: no bound yet (lay_block copies the kept ones) */
+	struct ds_bound *bounds = calloc(n ? n : 1, sizeof(*bounds));
 	size_t cursor = 0;
 
 	if (!ds || !values || !bounds)

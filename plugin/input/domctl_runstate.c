@@ -144,7 +144,7 @@ int domctl_runstate_read(struct domctl_runstate *h, uint32_t domid,
 	if (h->transport.domctl(h->transport.ctx, h->buf) != 0)
 		return -(errno ? errno : EIO);
 	for (int k = 0; k < SAMPLE_RUNSTATES; k++)
-		out->time_ns[k] = u64_at(u + EXT_TIME + 8 * k);
+		out->time_ns[k] = u64_at(u + EXT_TIME + 8 * (size_t)k);
 	out->runnable_ns = u64_at(u + EXT_RUNNABLE);
 	out->running_ns = u64_at(u + EXT_RUNNING);
 	out->nonaffine_ns = u64_at(u + EXT_NONAFFINE);

@@ -245,7 +245,8 @@ static bool name_matches(const char *doc_name, const char *name, char *n,
 	if (strncmp(doc_name, name, pre) != 0)
 		return false;
 	digits = strspn(name + pre, "0123456789");
-	if (!digits || digits >= n_len || strcmp(name + pre + digits, at + 3))
+	if (!digits || digits >= n_len ||
+	    strcmp(name + pre + digits, at + 3) != 0)
 		return false;
 	memcpy(n, name + pre, digits);
 	n[digits] = '\0';
@@ -263,7 +264,8 @@ static int doc_row_of(const struct doc_row *rows, size_t n_rows,
 		/* the cell is `name` */
 		snprintf(name, sizeof(name), "%.*s", (int)(len - 2),
 			 rows[i].cell[0] + 1);
-		if (strcmp(rows[i].cell[1], rrdd_owner_kind_name(ds->owner)))
+		if (strcmp(rows[i].cell[1],
+			   rrdd_owner_kind_name(ds->owner)) != 0)
 			continue;
 		if (name_matches(name, ds->name, n, n_len))
 			return (int)i;

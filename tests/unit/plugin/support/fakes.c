@@ -42,7 +42,8 @@ static void fake_runstates(struct dom_sample *d, unsigned samples)
 {
 	d->runstate.valid = true;
 	for (int k = 0; k < SAMPLE_RUNSTATES; k++)
-		d->runstate.time_ns[k] = samples * (k + 1) * 1000000000ull / 21;
+		d->runstate.time_ns[k] =
+			(uint64_t)samples * (uint64_t)(k + 1) * 1000000000ull / 21;
 	d->runstate.runnable_ns = samples * 250000000ull;
 	d->runstate.has_nonaffine = true;
 	d->runstate.running_ns = samples * 500000000ull;

@@ -27,7 +27,8 @@ struct xd_domctl {
 	uint16_t pad[3];
 	union {
 		struct xd_runstate_info_ext domain_runstate;
-		uint8_t pad[128];
+		// cppcheck-suppress unusedStructMember
+		uint8_t pad[128];	/* the union's size */
 	} u;
 };
 
@@ -121,6 +122,7 @@ static void answer(const struct xen_domctl98 *x, const struct xd_domain *d,
 		   struct xd_runstate_info_ext *info)
 {
 	memset(info, 0, sizeof(*info));
+	info->missed_changes = 0;	/* no lock here to miss */
 	info->state = d->state;
 	info->state_entry_time = d->entry;
 	memcpy(info->time, d->time, sizeof(info->time));
