@@ -1,4 +1,4 @@
-# The plugin end to end (issue 4), part 1: rrdd-mock stands in for
+# The plugin end to end, part 1: rrdd-mock stands in for
 # xcp-rrdd; xcp-rrdd-vcpustats runs against it with two backends in turn
 # while guest-a (vCPU0 busy) and guest-b (idle) run.  Patched Xen: table
 # and hypercall.  Stock Xen: auto (must fall back) and hypercall.  Rates,

@@ -1,4 +1,4 @@
-# The plugin end to end (issue 4), part 2: privcmd hypercall ioctls per
+# The plugin end to end, part 2: privcmd hypercall ioctls per
 # steady-state cycle, counted from outside with strace.  Patched Xen: 0
 # with the table backend; the hypercall backend's count is printed (and
 # must be > 0, or the counting itself would be broken).

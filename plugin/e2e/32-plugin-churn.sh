@@ -1,4 +1,4 @@
-# The plugin end to end (issue 4), part 3: `xl destroy` of guest-b while
+# The plugin end to end, part 3: `xl destroy` of guest-b while
 # the plugin runs (its datasources leave the payload, the plugin goes on,
 # no zombie domain is left), then a new guest-b appears within two cycles.
 # Patched Xen: table backend (the mapping must not keep the domain);

@@ -1,4 +1,4 @@
-# The plugin's performance on the patched hypervisor under QEMU (issue 5),
+# The plugin's performance on the patched hypervisor under QEMU,
 # same guests, same run:
 #  1. the whole cycle (sample via the backend, derive, encode, write the
 #     payload) with the table and the hypercall backend: process CPU time

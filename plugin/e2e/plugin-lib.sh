@@ -1,13 +1,9 @@
 # Helpers of the plugin's e2e steps (plugin/e2e/3*-plugin-*.sh), busybox
 # sh; installed as /opt/e2e/plugin-lib.sh.
 #
-# Hooking them into tests/e2e (the harness's owner does it): in
-# build-initramfs's dom0_image, copy plugin/e2e/[0-9]*.sh into
-# $img/opt/e2e/dom0.d/ and plugin/e2e/plugin-lib.sh to $img/opt/e2e/;
-# put strace into the image (add_elf of the host's /usr/bin/strace, or
-# pass it as a PROGRAM) and strace into scripts/deps/e2e.list; allow
-# about 150 s more per boot (E2E_BOOT_TIMEOUT).  The programs they run
-# (xcp-rrdd-vcpustats, rrdd-mock, rrdd-dump) are in $(PROGRAMS) already.
+# tests/e2e/build-initramfs puts the steps into dom0.d and this file into
+# /opt/e2e, with strace (scripts/deps/e2e.list) and the programs they run
+# (xcp-rrdd-vcpustats, rrdd-mock, rrdd-dump: all in $(PROGRAMS)).
 # Every check prints `PASS name detail` or `FAIL name detail`.
 
 PE_WORK=/tmp/vcpustats-e2e

@@ -54,7 +54,7 @@ struct dom_sample {
 	bool paused;
 	unsigned nr_online_vcpus;
 	uint64_t cpu_time_ns;		/* whole domain */
-	uint64_t tot_pages;		/* for OpenMetrics (issue 5), not rrdd */
+	uint64_t tot_pages;		/* for OpenMetrics, not rrdd */
 	unsigned nr_vcpus;		/* max_vcpu_id + 1 */
 	struct vcpu_sample *vcpus;	/* nr_vcpus entries, owned */
 	unsigned cap_vcpus;		/* room in vcpus (kept across cycles) */

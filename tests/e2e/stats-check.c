@@ -1,5 +1,5 @@
 /*
- * stats-check: the stats-table checks of the e2e run (issue 3), run in dom0.
+ * stats-check: the stats-table checks of the e2e run, run in dom0.
  *
  *   stats-check --mode patched --guest-a ID --guest-b ID --destroy-cmd CMD
  *   stats-check --mode stock   --guest-a ID --guest-b ID

@@ -1,6 +1,6 @@
-# tests/perf: benchmarks of the table method (issue 5), one program per
+# tests/perf: benchmarks of the table method, one program per
 # tests/perf/bench-*.c, and the in-memory Xen (xen_sim) they share with the
-# Prometheus test server and the listener's unit test.  H1's `make bench`
+# Prometheus test server and the listener's unit test.  `make bench`
 # (tests/bench/module.mk) builds and runs every BENCHES entry.
 PERF_MHD_LIBS := $(shell $(PKG_CONFIG) --libs libmicrohttpd) -lpthread
 XEN_SIM_OBJS := $(OBJ)/tests/perf/xen_sim.o \

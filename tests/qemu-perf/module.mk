@@ -1,5 +1,5 @@
 # tests/qemu-perf: vcpustats-bench, the daemon's whole cycle on a real Xen
-# for the QEMU e2e's performance step (plugin/e2e/40-perf.sh, issue 5).
+# for the QEMU e2e's performance step (plugin/e2e/40-perf.sh).
 # A program (in $(PROGRAMS)) so `make e2e` puts it into dom0's image.
 # It defines ioctl() to count privcmd hypercalls; the Xen libraries must
 # see that definition, hence the exported symbol.

@@ -1,7 +1,7 @@
 /*
  * vcpustats-bench: the daemon's whole cycle (sample through a backend,
  * derive the datasources, encode and write the payload) on a real Xen, for
- * the QEMU e2e's performance step (plugin/e2e/40-perf.sh, issue 5).
+ * the QEMU e2e's performance step (plugin/e2e/40-perf.sh).
  *
  *   vcpustats-bench cycles BACKEND N
  *       N cycles back to back after a warm-up, then N samples alone (the

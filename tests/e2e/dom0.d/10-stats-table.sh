@@ -1,4 +1,4 @@
-# The stats table (issue 3): stats-check maps the tables of dom0, the
+# The stats table: stats-check maps the tables of dom0, the
 # host and both guests and compares them with the hypercalls; on the stock
 # hypervisor it checks the map fails the way the plugin's fallback expects.
 # It destroys guest-b itself (while its table is mapped).
