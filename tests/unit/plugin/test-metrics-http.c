@@ -17,7 +17,7 @@
 #include <unistd.h>
 
 #include "outputs/metrics_http.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "outputs/scrape.h"
 #include "../perf/xen_sim.h"
 
@@ -627,7 +627,7 @@ START_TEST(scrapes_concurrent_with_the_cycle)
 	__atomic_store_n(&c.stop, true, __ATOMIC_RELEASE);
 	ck_assert_int_eq(pthread_join(cyc, NULL), 0);
 	ck_assert_int_eq(c.failures, 0);
-	ck_assert_uint_gt(c.cycles, 0);
+	ck_assert_u64_gt(c.cycles, 0);
 	metrics_http_stop(h);
 	sim_teardown();
 }
@@ -664,4 +664,4 @@ static Suite *metrics_http_suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(metrics_http_suite)
+CHECK_MAIN(metrics_http_suite)
