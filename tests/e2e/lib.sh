@@ -4,7 +4,12 @@
 # without any FAIL line is itself counted as a failure by the init).
 #
 # Environment the init exports to the scripts:
-#   E2E_MODE      patched | stock (which hypervisor this boot runs)
+#   E2E_MODE      patched | stock (whether this boot's hypervisor has the
+#                 stats tables)
+#   E2E_BOOT      debian-patched | debian-stock | xcpng-stock | xcpng-patched
+#                 (which hypervisor: also in /opt/e2e/boot-name)
+#   E2E_XEN       debian | xcpng (its base: Debian's 4.17.5 or XCP-ng 8.3's
+#                 4.17.6 + XenServer/XCP-ng queue, which has domctl 98)
 #   E2E_GUESTS    /opt/e2e/guests: vmlinuz, guest.cpio, <name>.cfg
 # Guests: guest-a (2 vCPUs, vCPU0 busy) and guest-b (1 vCPU, idle) are
 # running when the first script starts; a script that destroys one and a
