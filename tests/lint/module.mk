@@ -1,2 +1,3 @@
 SCRIPT_TESTS += tests/lint/run
 SCRIPT_TESTS += tests/lint/check-layers
+SCRIPT_TESTS += tests/lint/check-old-apis
