@@ -237,6 +237,14 @@ const char *rrdd_writer_path(const struct rrdd_writer *writer);
  */
 unsigned long rrdd_writer_file_serial(const struct rrdd_writer *writer);
 
+/*
+ * Whether the file the writer last put in place is still at its path
+ * (one stat).  False before the first update and after someone removed
+ * or renamed it: xcp-rrdd cannot register a plugin without its file, so
+ * a caller about to register should update first.
+ */
+bool rrdd_writer_file_in_place(const struct rrdd_writer *writer);
+
 /* Remove the file (if it is still the writer's) and the lock, free the
  * writer.  NULL is a no-op. */
 void rrdd_writer_close(struct rrdd_writer *writer);

@@ -181,6 +181,11 @@ unsigned long rrdd_writer_file_serial(const struct rrdd_writer *writer)
 	return writer ? writer->serial : 0;
 }
 
+bool rrdd_writer_file_in_place(const struct rrdd_writer *writer)
+{
+	return writer && writer->fd >= 0 && still_in_place(writer);
+}
+
 /* ---- sources ------------------------------------------------------------ */
 
 static bool same_string(const char *a, const char *b)

@@ -169,6 +169,8 @@ static double not_twice(const struct cycle *c, double wait)
 	return wait;
 }
 
+static void ensure_file(struct cycle *c);
+
 /* Register; returns the seconds to wait before sampling. */
 static double register_or_back_off(struct cycle *c, double *next_out)
 {
@@ -179,6 +181,7 @@ static double register_or_back_off(struct cycle *c, double *next_out)
 	*next_out = -1;
 	if (!c->registered && now < c->retry_at)
 		return c->opts->interval;
+	ensure_file(c);
 	if (rrdd_rpc_register(&c->rpc, c->opts->uid, RRDD_FIVE_SECONDS, &next,
 			      &err) == 0) {
 		if (!c->registered)
@@ -301,6 +304,21 @@ static void sample_and_write(struct cycle *c)
 	follow_file(c);
 	log_debug("cycle: %zu domains, %zu datasources", c->sample.n_doms,
 		  c->set.n);
+}
+
+/*
+ * xcp-rrdd registers a plugin only when its file exists, and its
+ * discovery forgets one whose file was deleted: if ours went, write a
+ * new one now rather than fail to register and wait a whole interval.
+ */
+static void ensure_file(struct cycle *c)
+{
+	if (rrdd_writer_file_serial(c->writer) == 0 ||
+	    rrdd_writer_file_in_place(c->writer))
+		return;
+	log_info("payload file %s is gone: writing it again",
+		 rrdd_writer_path(c->writer));
+	sample_and_write(c);
 }
 
 static void shut_down(struct cycle *c)

@@ -25,6 +25,7 @@ struct xrd_options {
 /* What happened so far. */
 struct xrd_counts {
 	unsigned register_calls;	/* Plugin.Local.register, any answer */
+	unsigned register_failures;	/* ... answered Status Failure */
 	unsigned deregister_calls;	/* Plugin.Local.deregister */
 	unsigned opened;		/* readers made (call or discovery) */
 	unsigned closed;		/* readers dropped (call or discovery) */

@@ -225,8 +225,10 @@ static struct mock_answer do_register(struct mock *m, const struct call *c)
 				  "Go away: expecting named arguments uid, info, protocol\n");
 	m->counts.register_calls++;
 	snprintf(m->last_uid, sizeof(m->last_uid), "%s", uid);
-	if (m->fail_register)
+	if (m->fail_register) {
+		m->counts.register_failures++;
 		return reply_failure("rrdd-mock: told to fail registrations");
+	}
 	if (strcmp(info, "Five_Seconds") != 0)
 		return reply_failure("unknown frequency");
 	if (strcmp(protocol, "V2") != 0)
@@ -236,8 +238,10 @@ static struct mock_answer do_register(struct mock *m, const struct call *c)
 	if (!uid[0] || strchr(uid, '/') || strcmp(uid, ".") == 0 ||
 	    strcmp(uid, "..") == 0)
 		return reply_failure("invalid uid");
-	if (mock_register(m, uid, why, sizeof(why)) < 0)
+	if (mock_register(m, uid, why, sizeof(why)) < 0) {
+		m->counts.register_failures++;
 		return reply_failure(why);
+	}
 	return reply_seconds(seconds_to_read(m));
 }
 
