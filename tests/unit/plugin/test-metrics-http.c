@@ -4,7 +4,7 @@
  * and the scrape seam (scrape.h) over in-memory stats tables: fresh values
  * at every scrape, health, scrapes concurrent with a sampling cycle.
  */
-#include <check.h>
+#include "check_compat.h"	/* ck_assert_u64_gt */
 #include <errno.h>
 #include <netinet/in.h>
 #include <poll.h>
