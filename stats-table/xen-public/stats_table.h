@@ -148,9 +148,9 @@ typedef struct xen_stats_table_header xen_stats_table_header_t;
  * this file: use them only when the published section_size covers them.
  * They are updated on every runstate change of one of the domain's vCPUs.
  * runstate_time[], runnable_time and running_time are accumulated up to
- * runstate_update_time, the time of the latest such change; the values at
- * a later time now (while the copy is consistent, nothing has changed
- * since runstate_update_time) are:
+ * runstate_update_time (when they were last published, at or after the
+ * latest such change); as nothing changed since, the values at a later
+ * time now are:
  *
  *     runstate_time[runstate] + (now - runstate_update_time)
  *     runnable_time + nr_runnable_vcpus * (now - runstate_update_time)

@@ -10,24 +10,45 @@ E2E_BIN := $(E2E_DIR)/bin
 E2E_XEN_PKGS := xencontrol xenforeignmemory
 E2E_CHECKER := $(E2E_BIN)/stats-check
 E2E_CHECKER_OBJS := $(OBJ)/tests/e2e/stats-check.o $(OBJ)/tests/e2e/stats-read.o
+# The scenarios of the domain runstates, non-affine time, host-table
+# freshness and online count (dom0.d/15-stats-runstates.sh).
+E2E_SCENARIO := $(E2E_BIN)/stats-scenario
+E2E_SCENARIO_OBJS := $(OBJ)/tests/e2e/stats-scenario.o \
+                     $(OBJ)/tests/e2e/stats-read.o
+# The checker again, built against the first version of the ABI header
+# (tests/e2e/v1): a v1 reader must keep working on this Xen.
+E2E_CHECKER_V1 := $(E2E_BIN)/stats-check-v1
+E2E_CHECKER_V1_OBJS := $(OBJ)/tests/e2e/v1/stats-check.o \
+                       $(OBJ)/tests/e2e/v1/stats-read.o
+E2E_TOOLS := $(E2E_CHECKER) $(E2E_SCENARIO) $(E2E_CHECKER_V1)
 
 # The checker reads the tables through the project's copy of the ABI.
 $(OBJ)/tests/e2e/%.o: CPPFLAGS += $(STATS_CFLAGS) \
     $(shell $(PKG_CONFIG) --cflags $(E2E_XEN_PKGS))
 
+# -Itests/e2e/v1 first: its stats_table.h wins over the current copy.
+$(OBJ)/tests/e2e/v1/%.o: tests/e2e/%.c
+	@mkdir -p $(@D)
+	$(COMPILE:$(CC)=$(CC) -Itests/e2e/v1) -c -o $@ $<
+
+$(E2E_CHECKER) $(E2E_SCENARIO) $(E2E_CHECKER_V1): %: | e2e-deps
 $(E2E_CHECKER): $(E2E_CHECKER_OBJS)
+$(E2E_SCENARIO): $(E2E_SCENARIO_OBJS)
+$(E2E_CHECKER_V1): $(E2E_CHECKER_V1_OBJS)
+$(E2E_TOOLS):
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(E2E_XEN_PKGS))
 
 # Everything the images carry must be built first; the packages the run
 # needs are installed by the run's own prerequisite.
-e2e: e2e-deps $(E2E_CHECKER) programs
-	E2E_DIR=$(E2E_DIR) tests/e2e/run $(E2E_CHECKER) $(PROGRAMS)
+e2e: e2e-deps $(E2E_TOOLS) programs
+	E2E_DIR=$(E2E_DIR) tests/e2e/run $(E2E_TOOLS) $(PROGRAMS)
 
 .PHONY: e2e-deps
 e2e-deps:
 	scripts/install-deps build e2e
 
-$(E2E_CHECKER_OBJS): | e2e-deps
+$(E2E_CHECKER_OBJS) $(E2E_SCENARIO_OBJS) $(E2E_CHECKER_V1_OBJS): | e2e-deps
 
-DEPFILES += $(E2E_CHECKER_OBJS:.o=.d)
+DEPFILES += $(E2E_CHECKER_OBJS:.o=.d) $(OBJ)/tests/e2e/stats-scenario.d \
+            $(E2E_CHECKER_V1_OBJS:.o=.d)

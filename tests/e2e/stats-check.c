@@ -2,7 +2,12 @@
  * stats-check: the stats-table checks of the e2e run, run in dom0.
  *
  *   stats-check --mode patched --guest-a ID --guest-b ID --destroy-cmd CMD
+ *   stats-check --mode patched --guest-a ID --prefix v1-
  *   stats-check --mode stock   --guest-a ID --guest-b ID
+ *
+ * The second form (no guest-b, nothing destroyed, every check name
+ * prefixed) is for stats-check-v1, this program built against the first
+ * version of the ABI header (tests/e2e/v1): an old reader on this Xen.
  *
  * Prints one line per check, `PASS name detail` or `FAIL name detail`, and
  * exits 0 once every check has run (non-zero only when it cannot start).
@@ -58,6 +63,8 @@ struct dom {
 static xc_interface *xch;
 static xenforeignmemory_handle *fh;
 static unsigned int passed, failed;
+/* Prepended to every check name (--prefix): "v1-" for the v1 build. */
+static const char *name_prefix = "";
 
 static void result(int ok, const char *name, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -66,7 +73,7 @@ static void result(int ok, const char *name, const char *fmt, ...)
 {
     va_list ap;
 
-    printf("%s %s ", ok ? "PASS" : "FAIL", name);
+    printf("%s %s%s ", ok ? "PASS" : "FAIL", name_prefix, name);
     va_start(ap, fmt);
     vprintf(fmt, ap);
     va_end(ap);
@@ -370,7 +377,8 @@ static void check_busy_idle(const struct dom *a, const struct dom *b)
     struct probe p[] = {
         { a, 0, 1, 0 }, { a, 1, 0, 0 }, { b, 0, 0, 0 },
     };
-    const size_t n = sizeof(p) / sizeof(p[0]);
+    /* Without guest-b (b NULL), guest-a's vCPUs only. */
+    const size_t n = sizeof(p) / sizeof(p[0]) - !b;
     int readable[sizeof(p) / sizeof(p[0])];
     xen_stats_vcpu_t s;
     uint64_t t0, t1;
@@ -588,7 +596,7 @@ static void check_stock_map(const char *name, uint32_t domid, unsigned int id,
 
 struct options {
     const char *mode;
-    long guest_a, guest_b;
+    long guest_a, guest_b;      /* guest-b: -1 when not given */
     const char *destroy_cmd;
 };
 
@@ -612,6 +620,7 @@ static int parse(int argc, char **argv, struct options *o)
         { "guest-a", required_argument, NULL, 'a' },
         { "guest-b", required_argument, NULL, 'b' },
         { "destroy-cmd", required_argument, NULL, 'd' },
+        { "prefix", required_argument, NULL, 'p' },
         { NULL, 0, NULL, 0 },
     };
     int c;
@@ -625,14 +634,18 @@ static int parse(int argc, char **argv, struct options *o)
         case 'a': o->guest_a = parse_domid(optarg); break;
         case 'b': o->guest_b = parse_domid(optarg); break;
         case 'd': o->destroy_cmd = optarg; break;
+        case 'p': name_prefix = optarg; break;
         default: return -1;
         }
     }
-    if (!o->mode || o->guest_a < 0 || o->guest_b < 0)
+    if (!o->mode || o->guest_a < 0)
         return -1;
     if (strcmp(o->mode, "stock") != 0 && strcmp(o->mode, "patched") != 0)
         return -1;
-    if (strcmp(o->mode, "patched") == 0 && !o->destroy_cmd)
+    /* guest-b is optional on the patched hypervisor, and then not destroyed. */
+    if (strcmp(o->mode, "stock") == 0 && o->guest_b < 0)
+        return -1;
+    if (strcmp(o->mode, "patched") == 0 && (o->guest_b < 0) != !o->destroy_cmd)
         return -1;
     return 0;
 }
@@ -645,14 +658,17 @@ static void run_patched(const struct options *o)
         { "guest-b", (uint32_t)o->guest_b, (uint32_t)o->guest_b, { 0 }, 0 },
     };
 
-    for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++)
+    size_t n = sizeof(doms) / sizeof(doms[0]) - (o->guest_b < 0);
+
+    for (size_t i = 0; i < n; i++)
         check_domain(&doms[i]);
     check_host();
     if (doms[1].mapped)
         check_fresh(&doms[1], 0);
-    check_busy_idle(&doms[1], &doms[2]);
-    check_destroy(&doms[2], o->destroy_cmd);
-    for (size_t i = 0; i < sizeof(doms) / sizeof(doms[0]); i++)
+    check_busy_idle(&doms[1], o->guest_b < 0 ? NULL : &doms[2]);
+    if (o->guest_b >= 0)
+        check_destroy(&doms[2], o->destroy_cmd);
+    for (size_t i = 0; i < n; i++)
         if (doms[i].mapped)
             stats_unmap(fh, &doms[i].t);
 }
@@ -673,7 +689,7 @@ int main(int argc, char **argv)
 
     if (parse(argc, argv, &o)) {
         fprintf(stderr, "usage: stats-check --mode patched|stock --guest-a ID "
-                "--guest-b ID [--destroy-cmd CMD]\n");
+                "[--guest-b ID --destroy-cmd CMD] [--prefix P]\n");
         return 2;
     }
     xch = xc_interface_open(NULL, NULL, 0);
