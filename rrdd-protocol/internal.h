@@ -86,6 +86,23 @@ int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 			 size_t *n, char *arena, size_t arena_len,
 			 struct rrdd_error *err);
 
+/* ---- json-text.c ------------------------------------------------------- */
+
+/* Offset of the first byte of text that is not valid UTF-8 (RFC 3629:
+ * no overlong forms, no surrogates, nothing past U+10FFFF); len if none. */
+size_t rrdd_utf8_invalid_at(const char *text, size_t len);
+
+/*
+ * Decode the JSON string token at p (its opening quote) into out, which
+ * must hold the token's length in bytes: escapes as RFC 8259 says, a
+ * surrogate pair as its one code point.  \u0000 and lone surrogates are
+ * refused.  Sets *out_len (out is NUL-terminated too) and *after (just
+ * past the closing quote).  Returns NULL, or a static phrase saying what
+ * is wrong.
+ */
+const char *rrdd_json_string(const char *p, const char *end, char *out,
+			     size_t *out_len, const char **after);
+
 /* ---- lock.c ------------------------------------------------------------ */
 
 /*

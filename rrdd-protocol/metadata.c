@@ -61,6 +61,13 @@ static bool uuid_ok(const char *uuid)
 	return len > 0 && len <= RRDD_UUID_LEN && !strchr(uuid, ' ');
 }
 
+static bool utf8_ok(const char *s)
+{
+	size_t len = s ? strlen(s) : 0;
+
+	return rrdd_utf8_invalid_at(s, len) == len;
+}
+
 static int check_ds(const struct rrdd_ds *d, size_t i, struct rrdd_error *err)
 {
 	if (!d->name)
@@ -78,6 +85,12 @@ static int check_ds(const struct rrdd_ds *d, size_t i, struct rrdd_error *err)
 		return rrdd_fail(err, RRDD_EINVAL, 0,
 				 "datasource \"%s\": enum out of range",
 				 d->name);
+	/* The decoder refuses what is not UTF-8: never write it. */
+	if (!utf8_ok(d->name) || !utf8_ok(d->description) ||
+	    !utf8_ok(d->units))
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "datasource %zu: a string is not valid "
+				 "UTF-8", i);
 	return RRDD_OK;
 }
 
@@ -367,45 +380,149 @@ struct fields {
 };
 
 /*
+ * The text is walked by hand, after json-c has validated all of it, so
+ * that it is read as xcp-rrdd's parser reads it: members in text order
+ * (a payload holds "cpu0" for the host and for every VM, which a json-c
+ * object would fold into one), the first of two equal keys winning
+ * (xcp-rrdd looks members up with List.assoc), and strings decoded by
+ * json-text.c.  Decoded strings go to a scratch buffer as long as the
+ * text, reset after each datasource: a decoded string is never longer
+ * than its token.
+ */
+struct walk {
+	const char *p, *end;
+	const char *start;	/* of the whole text, for byte offsets */
+	char *scratch;
+	size_t used, size;
+	struct rrdd_error *err;
+};
+
+#define WALK_EBAD 1	/* not the structure expected */
+
+typedef int (*member_fn)(void *ctx, const char *key, struct walk *w);
+
+static void walk_ws(struct walk *w)
+{
+	while (w->p < w->end && isspace((unsigned char)*w->p))
+		w->p++;
+}
+
+/* Step over c (after whitespace); false when something else is there. */
+static bool walk_char(struct walk *w, char c)
+{
+	walk_ws(w);
+	if (w->p >= w->end || *w->p != c)
+		return false;
+	w->p++;
+	return true;
+}
+
+/* Step over one JSON value of any kind (json-c finds where it ends). */
+static int walk_skip(struct walk *w)
+{
+	struct json_tokener *tok = json_tokener_new();
+	struct json_object *obj;
+
+	if (!tok)
+		return rrdd_fail(w->err, RRDD_ENOMEM, 0,
+				 "out of memory parsing metadata");
+	walk_ws(w);
+	obj = json_tokener_parse_ex(tok, w->p, (int)(w->end - w->p));
+	if (obj)
+		w->p += tok->char_offset;
+	json_tokener_free(tok);
+	json_object_put(obj);
+	return obj ? RRDD_OK : WALK_EBAD;
+}
+
+/* Decode the string at w->p into the scratch buffer. */
+static int walk_string(struct walk *w, const char **s, size_t *len)
+{
+	const char *why, *after;
+	char *out = w->scratch + w->used;
+
+	walk_ws(w);
+	why = rrdd_json_string(w->p, w->end, out, len, &after);
+	if (why)
+		return rrdd_fail(w->err, RRDD_EMETA, 0,
+				 "metadata: %s at byte %zu", why,
+				 (size_t)(w->p - w->start));
+	w->used += *len + 1;
+	w->p = after;
+	*s = out;
+	return RRDD_OK;
+}
+
+/* fn(ctx, key, w at the value) for each member, in order; fn steps over
+ * the value. */
+static int walk_object(struct walk *w, member_fn fn, void *ctx)
+{
+	if (!walk_char(w, '{'))
+		return WALK_EBAD;
+	if (walk_char(w, '}'))
+		return RRDD_OK;
+	do {
+		const char *key;
+		size_t len;
+		int rc = walk_string(w, &key, &len);
+
+		if (rc)
+			return rc;
+		if (!walk_char(w, ':'))
+			return WALK_EBAD;
+		walk_ws(w);
+		rc = fn(ctx, key, w);
+		if (rc)
+			return rc;
+	} while (walk_char(w, ','));
+	return walk_char(w, '}') ? RRDD_OK : WALK_EBAD;
+}
+
+/* One datasource's members, being read. */
+struct ds_reading {
+	const char *name;
+	struct fields f;
+	bool seen[9];
+};
+
+/*
  * Take one member into f.  xcp-rrdd reads every member it knows with
  * Rpc.string_of_rpc, which fails on anything but a string; members it
- * does not know (such as "value") it ignores, and so do we.
+ * does not know (such as "value") it ignores, and so do we, as it
+ * ignores a repeated key after the first.
  */
-static int take_field(struct fields *f, const char *name, const char *key,
-		      struct json_object *val, struct rrdd_error *err)
+static int take_field(void *ctx, const char *key, struct walk *w)
 {
 	static const char *const known[] = {
 		"value_type", "description", "units", "type", "owner",
 		"default", "min", "max", "transform",
 	};
+	struct ds_reading *r = ctx;
 	const char **slot[] = {
-		&f->value_type, &f->description, &f->units, &f->type,
-		&f->owner, &f->is_default, &f->min, &f->max, &f->transform,
+		&r->f.value_type, &r->f.description, &r->f.units, &r->f.type,
+		&r->f.owner, &r->f.is_default, &r->f.min, &r->f.max,
+		&r->f.transform,
 	};
 
 	for (size_t i = 0; i < sizeof(known) / sizeof(known[0]); i++) {
-		const char *s;
 		size_t len;
+		int rc;
 
-		if (strcmp(key, known[i]) != 0)
+		if (strcmp(key, known[i]) != 0 || r->seen[i])
 			continue;
-		if (!json_object_is_type(val, json_type_string))
-			return rrdd_fail(err, RRDD_EMETA, 0,
+		r->seen[i] = true;
+		if (w->p >= w->end || *w->p != '"')
+			return rrdd_fail(w->err, RRDD_EMETA, 0,
 					 "datasource \"%s\": \"%s\" is not a "
-					 "string", name, key);
-		s = json_object_get_string(val);
-		len = (size_t)json_object_get_string_len(val);
-		if (strlen(s) != len)
-			return rrdd_fail(err, RRDD_EMETA, 0,
-					 "datasource \"%s\": \"%s\" contains "
-					 "a NUL", name, key);
-		*slot[i] = s;
+					 "string", r->name, key);
+		rc = walk_string(w, slot[i], &len);
 		if (i == 1)
-			f->description_len = len;
+			r->f.description_len = len;
 		else if (i == 2)
-			f->units_len = len;
+			r->f.units_len = len;
+		return rc;
 	}
-	return RRDD_OK;
+	return walk_skip(w);
 }
 
 static int parse_type(const char *name, const char *s, struct rrdd_ds *d,
@@ -512,47 +629,43 @@ static int parse_range(const char *name, const struct fields *f,
 }
 
 /* One member of "datasources": name -> object. */
-static int decode_ds(const char *name, struct json_object *obj,
-		     struct rrdd_ds *d, struct arena *a,
-		     struct rrdd_error *err)
+static int decode_ds(const char *name, struct walk *w, struct rrdd_ds *d,
+		     struct arena *a)
 {
-	struct fields f;
+	struct ds_reading r;
 	int rc;
 
-	memset(&f, 0, sizeof(f));
-	if (!json_object_is_type(obj, json_type_object))
-		return rrdd_fail(err, RRDD_EMETA, 0,
+	memset(&r, 0, sizeof(r));
+	r.name = name;
+	if (w->p >= w->end || *w->p != '{')
+		return rrdd_fail(w->err, RRDD_EMETA, 0,
 				 "datasource \"%s\" is not an object", name);
-	json_object_object_foreach(obj, key, val) {
-		rc = take_field(&f, name, key, val, err);
-		if (rc)
-			return rc;
-	}
-	rc = parse_enums(name, &f, d, err);
+	rc = walk_object(w, take_field, &r);
 	if (!rc)
-		rc = parse_range(name, &f, d, err);
+		rc = parse_enums(name, &r.f, d, w->err);
+	if (!rc)
+		rc = parse_range(name, &r.f, d, w->err);
 	if (rc)
 		return rc;
 	d->name = arena_copy(a, name, strlen(name));
-	d->description = arena_copy(a, f.description ? f.description : "",
-				    f.description_len);
-	d->units = arena_copy(a, f.units ? f.units : "", f.units_len);
+	d->description = arena_copy(a, r.f.description ? r.f.description
+						       : "",
+				    r.f.description_len);
+	d->units = arena_copy(a, r.f.units ? r.f.units : "", r.f.units_len);
 	if (!d->name || !d->description || !d->units)
-		return rrdd_fail(err, RRDD_EMETA, 0,
+		return rrdd_fail(w->err, RRDD_EMETA, 0,
 				 "metadata strings exceed their bound");
 	return RRDD_OK;
 }
 
-/* Parse the whole text as one JSON value into *out. */
-static int parse_json(const char *json, size_t len, struct json_object **out,
-		      struct rrdd_error *err)
+/* Parse the whole text as one JSON value: the structure is valid. */
+static int parse_json(const char *json, size_t len, struct rrdd_error *err)
 {
 	struct json_tokener *tok = json_tokener_new();
 	struct json_object *root;
 	enum json_tokener_error jerr;
 	size_t end;
 
-	*out = NULL;
 	if (!tok)
 		return rrdd_fail(err, RRDD_ENOMEM, 0,
 				 "out of memory parsing metadata");
@@ -566,145 +679,64 @@ static int parse_json(const char *json, size_t len, struct json_object **out,
 				 jerr == json_tokener_continue ?
 				 "unexpected end" :
 				 json_tokener_error_desc(jerr));
+	json_object_put(root);
 	/* Whitespace may follow the value; anything else is junk. */
 	while (end < len && isspace((unsigned char)json[end]))
 		end++;
-	if (end != len) {
-		json_object_put(root);
+	if (end != len)
 		return rrdd_fail(err, RRDD_EMETA, 0,
 				 "junk after the metadata JSON at byte %zu",
 				 end);
-	}
-	*out = root;
 	return RRDD_OK;
 }
 
-/*
- * The members of "datasources" are walked in the text itself: json-c
- * keeps only the last of two equal keys, but a payload holds "cpu0" for
- * the host and for every VM (xcp-rrdd keys datasources by name and
- * owner).  parse_json has validated the whole text before any walk.
- */
-struct walk {
-	const char *p, *end;
-};
-
-#define WALK_EBAD 1	/* not the structure expected */
-
-typedef int (*member_fn)(void *ctx, const char *key, struct json_object *val,
-			 const struct walk *at);
-
-static void walk_ws(struct walk *w)
-{
-	while (w->p < w->end && isspace((unsigned char)*w->p))
-		w->p++;
-}
-
-/* Parse the one JSON value at w->p and step past it; NULL on error. */
-static struct json_object *walk_value(struct walk *w)
-{
-	struct json_tokener *tok = json_tokener_new();
-	struct json_object *obj;
-
-	if (!tok)
-		return NULL;
-	walk_ws(w);
-	obj = json_tokener_parse_ex(tok, w->p, (int)(w->end - w->p));
-	if (obj)
-		w->p += tok->char_offset;
-	json_tokener_free(tok);
-	return obj;
-}
-
-/* Step over c (after whitespace); false when something else is there. */
-static bool walk_char(struct walk *w, char c)
-{
-	walk_ws(w);
-	if (w->p >= w->end || *w->p != c)
-		return false;
-	w->p++;
-	return true;
-}
-
-/* fn(ctx, key, value, where the value starts) for each member, in order. */
-static int walk_object(struct walk *w, member_fn fn, void *ctx)
-{
-	if (!walk_char(w, '{'))
-		return WALK_EBAD;
-	if (walk_char(w, '}'))
-		return RRDD_OK;
-	do {
-		struct json_object *key = walk_value(w), *val;
-		struct walk at;
-		int rc;
-
-		if (!key || !json_object_is_type(key, json_type_string) ||
-		    !walk_char(w, ':')) {
-			json_object_put(key);
-			return WALK_EBAD;
-		}
-		walk_ws(w);
-		at = *w;
-		val = walk_value(w);
-		rc = val ? fn(ctx, json_object_get_string(key), val, &at)
-			 : WALK_EBAD;
-		json_object_put(key);
-		json_object_put(val);
-		if (rc)
-			return rc;
-	} while (walk_char(w, ','));
-	return walk_char(w, '}') ? RRDD_OK : WALK_EBAD;
-}
-
-/* Where the (last, as json-c sees it) "datasources" object starts. */
+/* Where the first "datasources" member's value starts (List.assoc). */
 struct found {
-	bool ok;
+	bool seen, ok;
 	struct walk at;
 };
 
-static int find_datasources(void *ctx, const char *key,
-			    struct json_object *val, const struct walk *at)
+static int find_datasources(void *ctx, const char *key, struct walk *w)
 {
 	struct found *f = ctx;
 
-	if (strcmp(key, "datasources") == 0) {
-		f->ok = json_object_is_type(val, json_type_object);
-		f->at = *at;
+	if (!f->seen && strcmp(key, "datasources") == 0) {
+		f->seen = true;
+		f->ok = w->p < w->end && *w->p == '{';
+		f->at = *w;
 	}
-	return RRDD_OK;
+	return walk_skip(w);
 }
 
-static int count_member(void *ctx, const char *key, struct json_object *val,
-			const struct walk *at)
+static int count_member(void *ctx, const char *key, struct walk *w)
 {
 	(void)key;
-	(void)val;
-	(void)at;
 	(*(size_t *)ctx)++;
-	return RRDD_OK;
+	return walk_skip(w);
 }
 
 struct decoding {
 	struct rrdd_ds *ds;
 	size_t i, n;
 	struct arena *a;
-	struct rrdd_error *err;
 };
 
-static int decode_member(void *ctx, const char *key, struct json_object *val,
-			 const struct walk *at)
+static int decode_member(void *ctx, const char *key, struct walk *w)
 {
 	struct decoding *d = ctx;
+	size_t mark = w->used;
+	int rc;
 
-	(void)at;
 	if (d->i == d->n)
 		return WALK_EBAD;
-	return decode_ds(key, val, &d->ds[d->i++], d->a, d->err);
+	rc = decode_ds(key, w, &d->ds[d->i++], d->a);
+	w->used = mark;	/* the name was decoded just before mark */
+	return rc;
 }
 
 /*
- * Two members with the same name and owner leave it open which one
- * xcp-rrdd would keep: refuse them, as the encoder does.
+ * Two members with the same name and owner: xcp-rrdd would take both and
+ * then update one of them twice.  Refuse them, as the encoder does.
  */
 static int refuse_duplicates(const struct rrdd_ds *ds, size_t n,
 			     struct rrdd_error *err)
@@ -719,46 +751,53 @@ static int refuse_duplicates(const struct rrdd_ds *ds, size_t n,
 	return RRDD_OK;
 }
 
-int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
-			 size_t *n, char *arena, size_t arena_len,
-			 struct rrdd_error *err)
+/* JSON text is UTF-8; bytes that are not would reach xcp-rrdd's
+ * database and exports as they are. */
+static int check_text(const char *json, size_t len, struct rrdd_error *err)
 {
-	struct arena a = { arena, arena_len };
-	struct json_object *root;
-	struct walk w = { json, json + len };
-	struct found f = { false, { NULL, NULL } };
+	size_t bad = rrdd_utf8_invalid_at(json, len);
+
+	if (bad != len)
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "metadata is not valid UTF-8 at byte %zu", bad);
+	return parse_json(json, len, err);
+}
+
+/* The datasources' members, counted then decoded, in text order. */
+static int decode_members(struct walk *w, struct rrdd_ds **ds, size_t *n,
+			  struct arena *a)
+{
+	struct found f = { false, false, { NULL, NULL, NULL, NULL, 0, 0,
+					   NULL } };
+	struct walk at;
 	struct decoding dec;
 	size_t count = 0;
-	int rc;
+	int rc = walk_object(w, find_datasources, &f);
 
-	*ds = NULL;
-	*n = 0;
-	if (len > (size_t)INT32_MAX)
-		return rrdd_fail(err, RRDD_EMETA, 0,
-				 "metadata of %zu bytes is too long", len);
-	rc = parse_json(json, len, &root, err);
+	if (rc > 0 || (!rc && !f.ok))
+		return rrdd_fail(w->err, RRDD_EMETA, 0,
+				 "metadata has no \"datasources\" object");
 	if (rc)
 		return rc;
-	json_object_put(root);	/* valid JSON: now walk it in order */
-	if (walk_object(&w, find_datasources, &f) != RRDD_OK || !f.ok)
-		return rrdd_fail(err, RRDD_EMETA, 0,
-				 "metadata has no \"datasources\" object");
-	w = f.at;
-	if (walk_object(&w, count_member, &count) != RRDD_OK)
-		return rrdd_fail(err, RRDD_EMETA, 0,
-				 "metadata \"datasources\" unreadable");
+	at = f.at;
+	rc = walk_object(&at, count_member, &count);
+	if (rc)
+		return rc > 0 ? rrdd_fail(w->err, RRDD_EMETA, 0,
+					  "metadata \"datasources\" "
+					  "unreadable") : rc;
 	dec = (struct decoding){ calloc(count ? count : 1, sizeof(*dec.ds)),
-				 0, count, &a, err };
+				 0, count, a };
 	if (!dec.ds)
-		return rrdd_fail(err, RRDD_ENOMEM, 0,
+		return rrdd_fail(w->err, RRDD_ENOMEM, 0,
 				 "out of memory decoding metadata");
-	w = f.at;
-	rc = walk_object(&w, decode_member, &dec);
+	at = f.at;
+	at.used = 0;
+	rc = walk_object(&at, decode_member, &dec);
 	if (rc == WALK_EBAD)
-		rc = rrdd_fail(err, RRDD_EMETA, 0,
+		rc = rrdd_fail(w->err, RRDD_EMETA, 0,
 			       "metadata \"datasources\" unreadable");
 	if (!rc)
-		rc = refuse_duplicates(dec.ds, count, err);
+		rc = refuse_duplicates(dec.ds, count, w->err);
 	if (rc) {
 		free(dec.ds);
 		return rc;
@@ -766,4 +805,29 @@ int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 	*ds = dec.ds;
 	*n = count;
 	return RRDD_OK;
+}
+
+int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
+			 size_t *n, char *arena, size_t arena_len,
+			 struct rrdd_error *err)
+{
+	struct arena a = { arena, arena_len };
+	struct walk w = { json, json + len, json, NULL, 0, len + 1, err };
+	int rc;
+
+	*ds = NULL;
+	*n = 0;
+	if (len > (size_t)INT32_MAX)
+		return rrdd_fail(err, RRDD_EMETA, 0,
+				 "metadata of %zu bytes is too long", len);
+	rc = check_text(json, len, err);
+	if (rc)
+		return rc;
+	w.scratch = malloc(w.size);
+	if (!w.scratch)
+		return rrdd_fail(err, RRDD_ENOMEM, 0,
+				 "out of memory decoding metadata");
+	rc = decode_members(&w, ds, n, &a);
+	free(w.scratch);
+	return rc;
 }

@@ -12,6 +12,8 @@
 
 #include <json-c/json.h>
 
+#include "check_main.h"
+
 #include "internal.h"
 #include "rrdd_protocol.h"
 #include "rrdd/support/payload-bytes.h"
@@ -367,8 +369,9 @@ static char *reference(const struct rrdd_ds *ds, size_t n)
 /*
  * Strings are quoted directly when nothing in them needs escaping, and
  * escaped by json-c otherwise: either way the bytes are json-c's.  Every
- * byte value 1..255 in names, descriptions and units, and the plugin's
- * own kind of descriptions.
+ * character U+0001..U+00FF (its UTF-8 bytes: strings must be UTF-8) in
+ * names, descriptions and units, and the plugin's own kind of
+ * descriptions.
  */
 START_TEST(bytes_equal_json_c_objects)
 {
@@ -378,9 +381,15 @@ START_TEST(bytes_equal_json_c_objects)
 	size_t n = 0;
 
 	for (int c = 1; c < 256; c++, n++) {
-		snprintf(names[c], sizeof(names[c]), "n%03d%c", c, c);
-		snprintf(descs[c], sizeof(descs[c]), "a%cb/\"\\", c);
-		snprintf(units[c], sizeof(units[c]), "%c", c);
+		char u[3] = { (char)c, 0, 0 };
+
+		if (c >= 0x80) {
+			u[0] = (char)(0xc0 | (c >> 6));
+			u[1] = (char)(0x80 | (c & 0x3f));
+		}
+		snprintf(names[c], sizeof(names[c]), "n%03d%s", c, u);
+		snprintf(descs[c], sizeof(descs[c]), "a%sb/\"\\", u);
+		snprintf(units[c], sizeof(units[c]), "%s", u);
 		ds[n] = make_ds(names[c]);
 		ds[n].description = descs[c];
 		ds[n].units = units[c];
@@ -425,13 +434,4 @@ static Suite *metadata_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(metadata_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(metadata_suite)
