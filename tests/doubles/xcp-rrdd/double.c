@@ -10,6 +10,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libxml/parser.h>
@@ -20,6 +21,7 @@ struct xcp_rrdd_double {
 	struct mock m;
 	char dir[64];
 	char socket[96];
+	char own_metrics[96];	/* when the test gave no directory */
 	struct MHD_Daemon *http;
 	int stop[2];
 	pthread_t thread;
@@ -52,11 +54,11 @@ static int listen_in_temp_dir(struct xcp_rrdd_double *x)
 }
 
 static void configure(struct mock *m, const struct xrd_options *o,
-		      const char *socket)
+		      const char *socket, const char *metrics_dir)
 {
 	memset(m, 0, sizeof(*m));
 	m->socket_path = socket;
-	m->dir = o->metrics_dir;
+	m->dir = metrics_dir;
 	m->period = o->period > 0 ? o->period : 5.0;
 	m->first_read = o->first_read;
 	m->inotify_fd = -1;
@@ -76,7 +78,15 @@ struct xcp_rrdd_double *xrd_start(const struct xrd_options *o)
 		free(x);
 		return NULL;
 	}
-	configure(&x->m, o, x->socket);
+	if (!o->metrics_dir) {
+		snprintf(x->own_metrics, sizeof(x->own_metrics), "%s/metrics",
+			 x->dir);
+		if (mkdir(x->own_metrics, 0700) != 0)
+			abort();
+	}
+	configure(&x->m, o, x->socket,
+		  o->metrics_dir ? o->metrics_dir : x->own_metrics);
+	x->m.listen_fd = lfd;
 	pthread_mutex_init(&x->lock, NULL);
 	if (mock_discovery_start(&x->m) < 0 || pipe(x->stop) < 0 ||
 	    !(x->http = mock_http_start(&x->m, lfd)) ||
@@ -137,6 +147,34 @@ void xrd_last_uid(struct xcp_rrdd_double *x, char *out, size_t len)
 	pthread_mutex_unlock(&x->lock);
 }
 
+void xrd_answer_next(struct xcp_rrdd_double *x, enum xrd_answer how,
+		     int status, const char *body)
+{
+	pthread_mutex_lock(&x->lock);
+	mock_script(&x->m, how, status, body);
+	pthread_mutex_unlock(&x->lock);
+}
+
+char *xrd_answered_request(struct xcp_rrdd_double *x)
+{
+	char *copy;
+
+	pthread_mutex_lock(&x->lock);
+	copy = xstrdup(mock_script_request(&x->m));
+	pthread_mutex_unlock(&x->lock);
+	return copy;
+}
+
+char *xrd_reply_success(const char *value_xml)
+{
+	return mock_reply_success(value_xml);
+}
+
+char *xrd_reply_failure(const char *description_xml)
+{
+	return mock_reply_failure(description_xml);
+}
+
 void xrd_stop(struct xcp_rrdd_double *x)
 {
 	if (!x)
@@ -146,6 +184,9 @@ void xrd_stop(struct xcp_rrdd_double *x)
 	pthread_join(x->thread, NULL);
 	MHD_stop_daemon(x->http);	/* closes the listening socket */
 	unlink(x->socket);
+	mock_script_free(&x->m);
+	if (x->own_metrics[0])
+		rmdir(x->own_metrics);
 	rmdir(x->dir);
 	close(x->stop[0]);
 	close(x->stop[1]);

@@ -140,6 +140,7 @@ int main(int argc, char **argv)
 	lfd = mock_listen_unix(m.socket_path);
 	if (lfd < 0)
 		return 1;
+	m.listen_fd = lfd;
 	d = mock_http_start(&m, lfd);
 	if (!d) {
 		fprintf(stderr, "rrdd-mock: libmicrohttpd did not start\n");

@@ -16,7 +16,8 @@
 #include <stddef.h>
 
 struct xrd_options {
-	const char *metrics_dir;	/* watched and read; must exist */
+	const char *metrics_dir;	/* watched and read; must exist.  NULL:
+					   an empty one of its own */
 	double period;			/* seconds between reads; <= 0: 5 */
 	double first_read;		/* seconds to the first; <= 0: period */
 	bool verbose;			/* its JSON lines on stderr */
@@ -52,6 +53,32 @@ bool xrd_is_registered(struct xcp_rrdd_double *x, const char *uid);
 double xrd_last_timestamp(struct xcp_rrdd_double *x, const char *uid);
 /* The uid of the last register call ("" if none). */
 void xrd_last_uid(struct xcp_rrdd_double *x, char *out, size_t len);
+
+/*
+ * Misbehaving on purpose, for a client's error paths: the next
+ * connection is answered as told instead of as xcp-rrdd answers, and the
+ * request it carried is kept.  Until it comes the double serves nothing
+ * else.
+ */
+enum xrd_answer {
+	XRD_ANSWER_HTTP,	/* HTTP/1.1 status, Content-Length, body */
+	XRD_ANSWER_RAW,		/* body as it is (not HTTP, cut short...) */
+	XRD_ANSWER_SILENT,	/* read the request, never answer */
+	XRD_ANSWER_CLOSE,	/* read the request, hang up */
+};
+
+void xrd_answer_next(struct xcp_rrdd_double *x, enum xrd_answer how,
+		     int status, const char *body);
+
+/* The whole request (headers and body) of the last such connection, ""
+ * before one came; malloc'd. */
+char *xrd_answered_request(struct xcp_rrdd_double *x);
+
+/* xcp-rrdd's reply envelopes, as rpclib writes them, malloc'd:
+ * {Status: Success, Value: <value>value_xml</value>} and
+ * {Status: Failure, ErrorDescription: <value>description_xml</value>}. */
+char *xrd_reply_success(const char *value_xml);
+char *xrd_reply_failure(const char *description_xml);
 
 /* Stop the thread, remove the socket and its directory, free. */
 void xrd_stop(struct xcp_rrdd_double *x);

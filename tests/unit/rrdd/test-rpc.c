@@ -1,7 +1,9 @@
 /*
- * test-rpc.c: the registration client against a fake xcp-rrdd socket:
- * what it sends, what it makes of good replies, and one clear error for
- * each way the call can go wrong.
+ * test-rpc.c: the registration client against the project's xcp-rrdd
+ * double (tests/doubles/xcp-rrdd, in-process): what it sends, what it
+ * makes of good replies, and one clear error for each way the call can go
+ * wrong (the double answering as told: replies xcp-rrdd would not send,
+ * bytes that are not HTTP, silence, a hang-up).
  */
 #include <check.h>
 #include <fcntl.h>
@@ -10,14 +12,18 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/socket.h>
+#include <sys/un.h>
 #include <unistd.h>
 
+#include "check_main.h"
+
 #include "rrdd_protocol.h"
-#include "rrdd/support/fake-rrdd.h"
+#include "xcp_rrdd_double.h"
 
 #define UID "xcp-rrdd-vcpustats"
 
-/* The result of one call against a fake that answers (mode, status, body). */
+/* The result of one call against the double answering (how, status, body). */
 struct outcome {
 	int rc;
 	double seconds;
@@ -44,32 +50,71 @@ static int run_op(enum op op, const char *socket_path, int timeout_ms,
 	return -100;
 }
 
-static struct outcome call_fake(enum op op, enum fake_rrdd_mode mode,
+static struct xcp_rrdd_double *start_double(void)
+{
+	struct xrd_options xo = { NULL, 0, 0, false };
+	struct xcp_rrdd_double *x = xrd_start(&xo);
+
+	ck_assert_msg(x != NULL, "xcp-rrdd double did not start");
+	return x;
+}
+
+static struct outcome call_scripted(enum op op, enum xrd_answer how,
 				int status, const char *body, int timeout_ms)
 {
 	struct outcome out;
-	struct fake_rrdd *fake = fake_rrdd_start(mode, status, body);
+	struct xcp_rrdd_double *x = start_double();
 
-	ck_assert_msg(fake != NULL, "fake rrdd did not start");
+	xrd_answer_next(x, how, status, body);
 	memset(&out, 0, sizeof(out));
 	out.seconds = -12345;
-	out.rc = run_op(op, fake_rrdd_path(fake), timeout_ms, UID,
+	out.rc = run_op(op, xrd_socket_path(x), timeout_ms, UID,
 			&out.seconds, &out.err);
-	fake_rrdd_finish(fake);
-	out.request = strdup(fake_rrdd_request(fake));
-	fake_rrdd_free(fake);
+	out.request = xrd_answered_request(x);
+	xrd_stop(x);
 	return out;
 }
 
-/* A call whose reply body is built by fake_rrdd_success/failure. */
+/* A call whose reply body is built by xrd_reply_success/failure. */
 static struct outcome call_reply(enum op op, char *reply)
 {
 	struct outcome out;
 
 	ck_assert_msg(reply != NULL, "out of memory");
-	out = call_fake(op, FAKE_HTTP, 200, reply, 5000);
+	out = call_scripted(op, XRD_ANSWER_HTTP, 200, reply, 5000);
 	free(reply);
 	return out;
+}
+
+/* A socket file nobody listens on (bound, then closed), in a fresh
+ * temporary directory: connecting to it is refused. */
+static char *dead_socket(void)
+{
+	struct sockaddr_un sun = { .sun_family = AF_UNIX };
+	char dir[] = "/tmp/rpc-dead-XXXXXX";
+	char *path = NULL;
+	int fd;
+
+	ck_assert_msg(mkdtemp(dir) != NULL, "mkdtemp");
+	ck_assert_int_ne(asprintf(&path, "%s/xcp-rrdd", dir), -1);
+	snprintf(sun.sun_path, sizeof(sun.sun_path), "%s", path);
+	fd = socket(AF_UNIX, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	ck_assert_msg(fd >= 0 && bind(fd, (struct sockaddr *)&sun,
+				      sizeof(sun)) == 0, "bind");
+	close(fd);
+	return path;
+}
+
+/* Remove such a path, its directory, and free it. */
+static void remove_path(char *path)
+{
+	char dir[128];
+
+	snprintf(dir, sizeof(dir), "%s", path);
+	*strrchr(dir, '/') = '\0';
+	unlink(path);
+	rmdir(dir);
+	free(path);
 }
 
 static void assert_error(const struct outcome *out, int code,
@@ -103,7 +148,7 @@ static const char *body_of(const char *request)
 START_TEST(register_sends_uid_frequency_protocol)
 {
 	struct outcome out = call_reply(OP_REGISTER,
-					fake_rrdd_success("<double>4.5</double>"));
+					xrd_reply_success("<double>4.5</double>"));
 
 	ck_assert_int_eq(out.rc, 0);
 	ck_assert_msg(out.seconds == 4.5, "next reading %g", out.seconds);
@@ -132,7 +177,7 @@ END_TEST
 START_TEST(next_reading_sends_uid_only)
 {
 	struct outcome out = call_reply(OP_NEXT_READING,
-					fake_rrdd_success("<double>0.25</double>"));
+					xrd_reply_success("<double>0.25</double>"));
 
 	ck_assert_int_eq(out.rc, 0);
 	ck_assert_msg(out.seconds == 0.25, "next reading %g", out.seconds);
@@ -148,7 +193,7 @@ END_TEST
 START_TEST(deregister_accepts_nil)
 {
 	struct outcome out = call_reply(OP_DEREGISTER,
-					fake_rrdd_success("<nil/>"));
+					xrd_reply_success("<nil/>"));
 
 	ck_assert_int_eq(out.rc, 0);
 	ck_assert_int_eq(out.err.code, 0);
@@ -162,22 +207,25 @@ END_TEST
 
 START_TEST(uid_is_escaped)
 {
-	struct fake_rrdd *fake = fake_rrdd_start(FAKE_HTTP, 200, "");
-	struct rrdd_rpc_options o = { fake_rrdd_path(fake), 5000 };
+	struct xcp_rrdd_double *x = start_double();
+	struct rrdd_rpc_options o = { xrd_socket_path(x), 5000 };
 	struct rrdd_error err;
+	char *request;
 
+	xrd_answer_next(x, XRD_ANSWER_HTTP, 200, "");
 	ck_assert_int_ne(rrdd_rpc_deregister(&o, "a<b>&\"c'", &err), 0);
-	fake_rrdd_finish(fake);
-	assert_contains(body_of(fake_rrdd_request(fake)),
+	request = xrd_answered_request(x);
+	assert_contains(body_of(request),
 			"<string>a&lt;b&gt;&amp;&quot;c&apos;</string>");
-	fake_rrdd_free(fake);
+	free(request);
+	xrd_stop(x);
 }
 END_TEST
 
 START_TEST(request_has_content_length)
 {
 	struct outcome out = call_reply(OP_DEREGISTER,
-					fake_rrdd_success("<nil/>"));
+					xrd_reply_success("<nil/>"));
 	char want[64];
 
 	snprintf(want, sizeof(want), "Content-Length: %zu\r\n",
@@ -198,7 +246,7 @@ static const char *const numeric_values[] = {
 START_TEST(numeric_value_forms)
 {
 	struct outcome out = call_reply(OP_REGISTER,
-					fake_rrdd_success(numeric_values[_i]));
+					xrd_reply_success(numeric_values[_i]));
 
 	ck_assert_msg(out.rc == 0, "%s: %s", numeric_values[_i], out.err.msg);
 	ck_assert_msg(out.seconds == 4.99, "%s -> %g", numeric_values[_i],
@@ -210,7 +258,7 @@ END_TEST
 START_TEST(integer_value)
 {
 	struct outcome out = call_reply(OP_NEXT_READING,
-					fake_rrdd_success("<int>3</int>"));
+					xrd_reply_success("<int>3</int>"));
 
 	ck_assert_int_eq(out.rc, 0);
 	ck_assert_msg(out.seconds == 3.0, "got %g", out.seconds);
@@ -222,7 +270,7 @@ END_TEST
 START_TEST(negative_value)
 {
 	struct outcome out = call_reply(OP_NEXT_READING,
-					fake_rrdd_success("<double>-1</double>"));
+					xrd_reply_success("<double>-1</double>"));
 
 	ck_assert_int_eq(out.rc, 0);
 	ck_assert_msg(out.seconds == -1.0, "got %g", out.seconds);
@@ -238,7 +286,7 @@ START_TEST(whitespace_between_elements)
 		"     <member><name>Status</name><value><string>Success</string></value></member>\n"
 		"     <member>\n <name>Value</name>\n <value>\n <double>2.5</double>\n </value>\n </member>\n"
 		"    </struct>\n   </value>\n  </param>\n </params>\n</methodResponse>\n";
-	struct outcome out = call_fake(OP_REGISTER, FAKE_HTTP, 200, reply,
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_HTTP, 200, reply,
 				       5000);
 
 	ck_assert_msg(out.rc == 0, "%s", out.err.msg);
@@ -351,7 +399,7 @@ END_TEST
 
 START_TEST(connection_refused)
 {
-	char *path = fake_rrdd_dead_socket();
+	char *path = dead_socket();
 	struct rrdd_rpc_options o = { path, 1000 };
 	struct rrdd_error err;
 	double s = -1;
@@ -362,13 +410,13 @@ START_TEST(connection_refused)
 	ck_assert_int_eq(err.code, RRDD_ECONNREFUSED);
 	assert_contains(err.msg, "nobody is listening");
 	assert_contains(err.msg, path);
-	fake_rrdd_remove_path(path);
+	remove_path(path);
 }
 END_TEST
 
 START_TEST(no_reply_times_out)
 {
-	struct outcome out = call_fake(OP_REGISTER, FAKE_SILENT, 0, "", 300);
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_SILENT, 0, "", 300);
 
 	assert_error(&out, RRDD_ETIMEDOUT, "did not answer within 300 ms");
 	/* The request did arrive: the wait was for the reply. */
@@ -379,7 +427,7 @@ END_TEST
 
 START_TEST(close_without_answer)
 {
-	struct outcome out = call_fake(OP_REGISTER, FAKE_CLOSE, 0, "", 5000);
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_CLOSE, 0, "", 5000);
 
 	assert_error(&out, RRDD_EREPLY, "without replying");
 	free(out.request);
@@ -390,7 +438,7 @@ END_TEST
 
 START_TEST(http_500)
 {
-	struct outcome out = call_fake(OP_REGISTER, FAKE_HTTP, 500,
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_HTTP, 500,
 				       "Internal error\nsecond line", 5000);
 
 	assert_error(&out, RRDD_EHTTP, "HTTP 500: Internal error second line");
@@ -401,7 +449,7 @@ END_TEST
 /* What xcp-rrdd itself sends when a handler raises. */
 START_TEST(http_401_go_away)
 {
-	struct outcome out = call_fake(OP_DEREGISTER, FAKE_HTTP, 401,
+	struct outcome out = call_scripted(OP_DEREGISTER, XRD_ANSWER_HTTP, 401,
 				       "Go away: Idl.UnknownMethod", 5000);
 
 	assert_error(&out, RRDD_EHTTP, "HTTP 401: Go away");
@@ -411,7 +459,7 @@ END_TEST
 
 START_TEST(not_http_at_all)
 {
-	struct outcome out = call_fake(OP_REGISTER, FAKE_RAW, 0,
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_RAW, 0,
 				       "SSH-2.0-OpenSSH garbage\r\n\r\n", 5000);
 
 	assert_error(&out, RRDD_EHTTP, "did not answer in HTTP");
@@ -421,7 +469,7 @@ END_TEST
 
 START_TEST(truncated_http_body)
 {
-	struct outcome out = call_fake(OP_REGISTER, FAKE_RAW, 0,
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_RAW, 0,
 				       "HTTP/1.1 200 OK\r\nContent-Length: 500\r\n\r\n"
 				       "<?xml version=\"1.0\"?><methodResponse>",
 				       5000);
@@ -435,7 +483,7 @@ END_TEST
 
 START_TEST(failure_with_error_description)
 {
-	struct outcome out = call_reply(OP_REGISTER, fake_rrdd_failure(
+	struct outcome out = call_reply(OP_REGISTER, xrd_reply_failure(
 		"<array><data><value>Rrdd_internal_error</value>"
 		"<value>Unix.Unix_error(Unix.ENOENT, \"open\", \"/dev/shm/metrics/x\")</value>"
 		"</data></array>"));
@@ -449,7 +497,7 @@ END_TEST
 
 START_TEST(failure_with_string_description)
 {
-	struct outcome out = call_reply(OP_DEREGISTER, fake_rrdd_failure(
+	struct outcome out = call_reply(OP_DEREGISTER, xrd_reply_failure(
 		"<string>plugin\nbusy</string>"));
 
 	assert_error(&out, RRDD_EFAILURE, "deregister failed: plugin busy");
@@ -463,7 +511,7 @@ START_TEST(failure_without_description)
 		"<methodResponse><params><param><value><struct>"
 		"<member><name>Status</name><value>Failure</value></member>"
 		"</struct></value></param></params></methodResponse>";
-	struct outcome out = call_fake(OP_DEREGISTER, FAKE_HTTP, 200, reply,
+	struct outcome out = call_scripted(OP_DEREGISTER, XRD_ANSWER_HTTP, 200, reply,
 				       5000);
 
 	assert_error(&out, RRDD_EFAILURE, "(no description)");
@@ -478,7 +526,7 @@ START_TEST(xmlrpc_fault)
 		"<member><name>faultCode</name><value><int>4</int></value></member>"
 		"<member><name>faultString</name><value><string>Too many parameters"
 		"</string></value></member></struct></value></fault></methodResponse>";
-	struct outcome out = call_fake(OP_REGISTER, FAKE_HTTP, 200, reply,
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_HTTP, 200, reply,
 				       5000);
 
 	assert_error(&out, RRDD_EFAILURE, "(fault): Too many parameters");
@@ -517,7 +565,7 @@ static const struct bad_reply malformed[] = {
 
 START_TEST(malformed_reply)
 {
-	struct outcome out = call_fake(OP_REGISTER, FAKE_HTTP, 200,
+	struct outcome out = call_scripted(OP_REGISTER, XRD_ANSWER_HTTP, 200,
 				       malformed[_i].body, 5000);
 
 	assert_error(&out, RRDD_EREPLY, malformed[_i].complaint);
@@ -535,7 +583,7 @@ static const char *const non_numeric_values[] = {
 START_TEST(non_numeric_value)
 {
 	struct outcome out = call_reply(OP_REGISTER,
-					fake_rrdd_success(non_numeric_values[_i]));
+					xrd_reply_success(non_numeric_values[_i]));
 
 	assert_error(&out, RRDD_EREPLY, "not a number");
 	free(out.request);
@@ -551,7 +599,7 @@ START_TEST(reply_too_large)
 	ck_assert_msg(big != NULL, "out of memory");
 	memset(big, ' ', n);
 	big[n] = '\0';
-	out = call_fake(OP_REGISTER, FAKE_HTTP, 200, big, 5000);
+	out = call_scripted(OP_REGISTER, XRD_ANSWER_HTTP, 200, big, 5000);
 	free(big);
 	assert_error(&out, RRDD_EREPLY, "larger than");
 	free(out.request);
@@ -561,13 +609,14 @@ END_TEST
 /* err may be NULL: the code alone comes back. */
 START_TEST(null_err_is_allowed)
 {
-	struct fake_rrdd *fake = fake_rrdd_start(FAKE_HTTP, 500, "no");
-	struct rrdd_rpc_options o = { fake_rrdd_path(fake), 5000 };
+	struct xcp_rrdd_double *x = start_double();
+	struct rrdd_rpc_options o = { xrd_socket_path(x), 5000 };
 	double s;
 
+	xrd_answer_next(x, XRD_ANSWER_HTTP, 500, "no");
 	ck_assert_int_eq(rrdd_rpc_register(&o, UID, RRDD_FIVE_SECONDS, &s,
 					   NULL), RRDD_EHTTP);
-	fake_rrdd_free(fake);
+	xrd_stop(x);
 }
 END_TEST
 
@@ -576,7 +625,7 @@ END_TEST
 #define THREADS 4
 
 struct worker {
-	struct fake_rrdd *fake;
+	struct xcp_rrdd_double *x;
 	double want;
 	double got;
 	int rc;
@@ -585,7 +634,7 @@ struct worker {
 static void *work(void *arg)
 {
 	struct worker *w = arg;
-	struct rrdd_rpc_options o = { fake_rrdd_path(w->fake), 5000 };
+	struct rrdd_rpc_options o = { xrd_socket_path(w->x), 5000 };
 	struct rrdd_error err;
 
 	w->rc = rrdd_rpc_register(&o, UID, RRDD_FIVE_SECONDS, &w->got, &err);
@@ -606,11 +655,11 @@ START_TEST(concurrent_calls)
 
 		w[i].want = 1.5 + i;
 		snprintf(value, sizeof(value), "<double>%g</double>", w[i].want);
-		reply = fake_rrdd_success(value);
+		reply = xrd_reply_success(value);
 		ck_assert_msg(reply != NULL, "out of memory");
-		w[i].fake = fake_rrdd_start(FAKE_HTTP, 200, reply);
+		w[i].x = start_double();
+		xrd_answer_next(w[i].x, XRD_ANSWER_HTTP, 200, reply);
 		free(reply);
-		ck_assert_msg(w[i].fake != NULL, "fake rrdd did not start");
 		w[i].rc = -100;
 	}
 	for (i = 0; i < THREADS; i++)
@@ -621,8 +670,45 @@ START_TEST(concurrent_calls)
 		ck_assert_int_eq(w[i].rc, 0);
 		ck_assert_msg(w[i].got == w[i].want, "thread %d got %g", i,
 			      w[i].got);
-		fake_rrdd_free(w[i].fake);
+		xrd_stop(w[i].x);
 	}
+}
+END_TEST
+
+/* ---- against the double answering as xcp-rrdd does ------------------- */
+
+START_TEST(as_xcp_rrdd_answers)
+{
+	struct xrd_options xo = { NULL, 2.0, 0, false };
+	struct xcp_rrdd_double *x = xrd_start(&xo);
+	struct rrdd_rpc_options o = { xrd_socket_path(x), 5000 };
+	struct rrdd_error err;
+	char path[256];
+	double s = -1;
+	FILE *f;
+
+	/* no file yet: xcp-rrdd's ENOENT failure */
+	ck_assert_int_eq(rrdd_rpc_register(&o, UID, RRDD_FIVE_SECONDS, &s,
+					   &err), RRDD_EFAILURE);
+	assert_contains(err.msg, "Rrdd_internal_error");
+	assert_contains(err.msg, "Unix.ENOENT");
+	ck_assert_int_eq(rrdd_rpc_next_reading(&o, UID, &s, &err), 0);
+	ck_assert_msg(s == -1, "next_reading of an unknown uid: %g", s);
+	/* with the file: the seconds to the next read, within the period */
+	/* the double's own metrics directory, beside its socket */
+	snprintf(path, sizeof(path), "%s", xrd_socket_path(x));
+	snprintf(strrchr(path, '/'), sizeof(path) - strlen(path) + 9,
+		 "/metrics/%s", UID);
+	f = fopen(path, "w");
+	ck_assert_msg(f != NULL, "create %s", path);
+	fclose(f);
+	ck_assert_int_eq(rrdd_rpc_register(&o, UID, RRDD_FIVE_SECONDS, &s,
+					   &err), 0);
+	ck_assert_msg(s > 0 && s <= 2.0, "next read in %g s", s);
+	ck_assert_int_eq(rrdd_rpc_deregister(&o, UID, &err), 0);
+	ck_assert_int_eq(xrd_counts(x).deregister_calls, 1);
+	unlink(path);
+	xrd_stop(x);
 }
 END_TEST
 
@@ -642,6 +728,7 @@ static Suite *rpc_suite(void)
 
 	tcase_add_loop_test(good, numeric_value_forms, 0,
 			    sizeof(numeric_values) / sizeof(numeric_values[0]));
+	tcase_add_test(good, as_xcp_rrdd_answers);
 	tcase_add_test(good, integer_value);
 	tcase_add_test(good, negative_value);
 	tcase_add_test(good, whitespace_between_elements);
@@ -684,13 +771,4 @@ static Suite *rpc_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(rpc_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(rpc_suite)

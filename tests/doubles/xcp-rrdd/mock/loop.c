@@ -58,9 +58,15 @@ int mock_serve(struct mock *m, struct MHD_Daemon *d, int stop_fd,
 			break;
 		if (lock)
 			pthread_mutex_lock(lock);
+		/* A connection wakes the epoll fd; while a scripted answer
+		 * is armed, the next one is taken here and libmicrohttpd
+		 * serves nothing. */
+		if (mock_script_armed(m))
+			mock_script_serve(m);
 		if (m->inotify_fd >= 0 && (p[2].revents & POLLIN))
 			mock_discovery_handle(m);
-		MHD_run(d);
+		if (!mock_script_armed(m))
+			MHD_run(d);
 		maybe_cycle(m);
 		if (lock)
 			pthread_mutex_unlock(lock);

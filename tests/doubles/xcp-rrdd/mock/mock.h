@@ -18,6 +18,7 @@
 #include "xcp_rrdd_double.h"
 
 struct plugin;
+struct script;
 
 struct mock {
 	const char *socket_path;
@@ -31,6 +32,8 @@ struct mock {
 	FILE *out;		/* the JSON lines; NULL: none */
 	int inotify_fd;		/* discovery; -1 when off */
 	bool fail_register;	/* answer register with Status Failure */
+	int listen_fd;		/* the socket libmicrohttpd serves */
+	struct script *script;	/* the next connection's scripted answer */
 	struct xrd_counts counts;
 	char last_uid[128];	/* of the last register call */
 };
@@ -81,6 +84,19 @@ double mock_last_timestamp(const struct mock *m, const char *uid);
 int mock_discovery_start(struct mock *m);
 void mock_discovery_handle(struct mock *m);
 void mock_discovery_stop(struct mock *m);
+
+/* scripted.c: the next connection answered as a test says (see
+ * xrd_answer_next); the loop hands it over when armed and readable. */
+void mock_script(struct mock *m, enum xrd_answer how, int status,
+		 const char *body);
+bool mock_script_armed(const struct mock *m);
+void mock_script_serve(struct mock *m);
+const char *mock_script_request(const struct mock *m);
+void mock_script_free(struct mock *m);
+
+/* xmlrpc.c: rpclib's reply envelopes (malloc'd). */
+char *mock_reply_success(const char *value_xml);
+char *mock_reply_failure(const char *description_xml);
 
 /* loop.c: serve calls, discovery and cycles until stop_fd is readable or
  * m->cycles have run.  Everything runs with lock held (when not NULL),

@@ -184,6 +184,23 @@ static struct mock_answer reply_seconds(double seconds)
 	return reply_value(v);
 }
 
+char *mock_reply_success(const char *value_xml)
+{
+	return reply_value(value_xml).body;
+}
+
+char *mock_reply_failure(const char *description_xml)
+{
+	char *members = xasprintf(
+		"<member><name>Status</name><value>Failure</value></member>"
+		"<member><name>ErrorDescription</name><value>%s</value>"
+		"</member>", description_xml);
+	char *body = reply_struct(members).body;
+
+	free(members);
+	return body;
+}
+
 /* Status Failure, ErrorDescription ["Rrdd_internal_error", text]. */
 static struct mock_answer reply_failure(const char *text)
 {
