@@ -4,7 +4,7 @@
 
 #include "input/backend.h"
 #include "common/log.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "plugin/support/fakes.h"
 
 static struct fake_backend *fallback_made;
@@ -127,4 +127,4 @@ static Suite *suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(suite)
+CHECK_MAIN(suite)

@@ -15,7 +15,7 @@
 #include "common/log.h"
 #include "daemon/cycle.h"
 #include "derive/datasources.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "plugin/support/fakes.h"
 
 #define DOC PLUGIN_SRCDIR "/docs/datasources.md"
@@ -373,4 +373,4 @@ static Suite *suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(suite)
+CHECK_MAIN(suite)

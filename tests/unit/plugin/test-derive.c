@@ -9,7 +9,7 @@
 
 #include "derive/derive.h"
 #include "input/table_sample.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "plugin/support/mem_table.h"
 
 #define UUID_A "11111111-2222-3333-4444-555555555555"
@@ -841,4 +841,4 @@ static Suite *suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(suite)
+CHECK_MAIN(suite)

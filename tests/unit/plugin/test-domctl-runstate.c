@@ -9,7 +9,7 @@
 #include <string.h>
 
 #include "input/domctl_runstate.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "plugin/support/xen_domctl98.h"
 
 #define MS 1000000ull
@@ -135,4 +135,4 @@ static Suite *suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(suite)
+CHECK_MAIN(suite)

@@ -4,7 +4,7 @@
 #include <string.h>
 
 #include "common/domset.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 
 struct log {
 	char text[256];
@@ -105,4 +105,4 @@ static Suite *suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(suite)
+CHECK_MAIN(suite)

@@ -9,7 +9,7 @@
 #include <string.h>
 #include <unistd.h>
 
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "input/loadavg.h"
 #include "input/sample.h"
 
@@ -85,4 +85,4 @@ static Suite *loadavg_suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(loadavg_suite)
+CHECK_MAIN(loadavg_suite)

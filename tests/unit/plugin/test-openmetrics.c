@@ -8,7 +8,7 @@
 #include <string.h>
 
 #include "outputs/openmetrics.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 
 #define UUID_A "11111111-2222-3333-4444-555555555555"
 
@@ -389,4 +389,4 @@ static Suite *openmetrics_suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(openmetrics_suite)
+CHECK_MAIN(openmetrics_suite)

@@ -3,7 +3,7 @@
 #include <string.h>
 
 #include "daemon/options.h"
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 
 #define ARGC(a) ((int)(sizeof(a) / sizeof((a)[0])) - 1)
 
@@ -212,4 +212,4 @@ static Suite *suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(suite)
+CHECK_MAIN(suite)

@@ -11,6 +11,8 @@
 
 #include <zlib.h>
 
+#include "check_main.h"
+
 #include "rrdd_protocol.h"
 #include "rrdd/support/payload-bytes.h"
 
@@ -673,13 +675,4 @@ static Suite *payload_suite(void)
 	return s;
 }
 
-int main(void)
-{
-	SRunner *sr = srunner_create(payload_suite());
-	int failed;
-
-	srunner_run_all(sr, CK_NORMAL);
-	failed = srunner_ntests_failed(sr);
-	srunner_free(sr);
-	return failed ? EXIT_FAILURE : EXIT_SUCCESS;
-}
+CHECK_MAIN(payload_suite)

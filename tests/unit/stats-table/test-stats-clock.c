@@ -6,7 +6,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "stats_reader.h"
 
 #define ULL(x) ((unsigned long long)(x))
@@ -128,4 +128,4 @@ static Suite *clock_suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(clock_suite)
+CHECK_MAIN(clock_suite)

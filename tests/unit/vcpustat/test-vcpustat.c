@@ -8,7 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "plugin/support/check_main.h"
+#include "check_main.h"
 #include "plugin/support/mem_table.h"
 #include "report.h"
 #include "snapshot.h"
@@ -303,4 +303,4 @@ static Suite *vcpustat_suite(void)
 	return s;
 }
 
-PLUGIN_CHECK_MAIN(vcpustat_suite)
+CHECK_MAIN(vcpustat_suite)

@@ -1,11 +1,11 @@
-/* check_main.h: the main() every plugin Check test shares. */
-#ifndef PLUGIN_TEST_CHECK_MAIN_H
-#define PLUGIN_TEST_CHECK_MAIN_H
+/* check_main.h: the main() every Check test program shares. */
+#ifndef UNIT_CHECK_MAIN_H
+#define UNIT_CHECK_MAIN_H
 
 #include <check.h>
 #include <stdlib.h>
 
-#define PLUGIN_CHECK_MAIN(suite_fn)                          \
+#define CHECK_MAIN(suite_fn)                                 \
 	int main(void)                                       \
 	{                                                    \
 		SRunner *sr = srunner_create(suite_fn());    \
