@@ -37,26 +37,64 @@ static int reserve(struct domset *s, size_t want)
 	return 0;
 }
 
-int domset_add(struct domset *s, uint32_t id)
+/* Where id is, or where it would go to keep the set sorted. */
+static size_t lower_bound(const struct domset *s, uint32_t id)
 {
 	size_t lo = 0, hi = s->n;
 
 	while (lo < hi) {
 		size_t mid = lo + (hi - lo) / 2;
 
-		if (s->ids[mid] == id)
-			return 0;
 		if (s->ids[mid] < id)
 			lo = mid + 1;
 		else
 			hi = mid;
 	}
+	return lo;
+}
+
+int domset_insert(struct domset *s, uint32_t id, size_t *pos)
+{
+	size_t at = lower_bound(s, id);
+
+	*pos = at;
+	if (at < s->n && s->ids[at] == id)
+		return 1;
 	if (reserve(s, s->n + 1) != 0)
 		return -1;
-	memmove(&s->ids[lo + 1], &s->ids[lo], (s->n - lo) * sizeof(*s->ids));
-	s->ids[lo] = id;
+	memmove(&s->ids[at + 1], &s->ids[at], (s->n - at) * sizeof(*s->ids));
+	s->ids[at] = id;
 	s->n++;
 	return 0;
+}
+
+int domset_add(struct domset *s, uint32_t id)
+{
+	size_t pos;
+
+	return domset_insert(s, id, &pos) < 0 ? -1 : 0;
+}
+
+size_t domset_find(const struct domset *s, uint32_t id)
+{
+	size_t at = lower_bound(s, id);
+
+	return at < s->n && s->ids[at] == id ? at : s->n;
+}
+
+void domset_remove_at(struct domset *s, size_t pos)
+{
+	memmove(&s->ids[pos], &s->ids[pos + 1],
+		(s->n - pos - 1) * sizeof(*s->ids));
+	s->n--;
+}
+
+void domset_remove(struct domset *s, uint32_t id)
+{
+	size_t pos = domset_find(s, id);
+
+	if (pos < s->n)
+		domset_remove_at(s, pos);
 }
 
 int domset_copy(struct domset *dst, const struct domset *src)

@@ -9,6 +9,7 @@
 
 #include <stdlib.h>
 
+#include "common/domset.h"
 #include "common/log.h"
 
 struct auto_backend {
@@ -16,41 +17,12 @@ struct auto_backend {
 	struct backend *current;
 	backend_factory make_fallback;
 	bool fell_back;
-	uint32_t *known;	/* domains announced so far, for the replay */
-	size_t n_known;
-	size_t cap_known;
+	struct domset known;	/* domains announced so far, for the replay */
 };
 
 static struct auto_backend *ab(struct backend *b)
 {
 	return (struct auto_backend *)b;
-}
-
-static int remember(struct auto_backend *a, uint32_t domid)
-{
-	for (size_t i = 0; i < a->n_known; i++)
-		if (a->known[i] == domid)
-			return 0;
-	if (a->n_known == a->cap_known) {
-		size_t cap = a->cap_known ? a->cap_known * 2 : 16;
-		uint32_t *grown = realloc(a->known, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		a->known = grown;
-		a->cap_known = cap;
-	}
-	a->known[a->n_known++] = domid;
-	return 0;
-}
-
-static void forget(struct auto_backend *a, uint32_t domid)
-{
-	for (size_t i = 0; i < a->n_known; i++)
-		if (a->known[i] == domid) {
-			a->known[i] = a->known[--a->n_known];
-			return;
-		}
 }
 
 /* Swap to the fallback and announce every known domain to it. */
@@ -70,8 +42,8 @@ static int fall_back(struct auto_backend *a)
 	backend_destroy(a->current);
 	a->current = next;
 	a->fell_back = true;
-	for (size_t i = 0; i < a->n_known; i++)
-		(void)backend_add_domain(next, a->known[i]);
+	for (size_t i = 0; i < a->known.n; i++)
+		(void)backend_add_domain(next, a->known.ids[i]);
 	return BACKEND_OK;
 }
 
@@ -86,7 +58,7 @@ static int auto_add_domain(struct backend *b, uint32_t domid)
 			rc = backend_add_domain(a->current, domid);
 	}
 	/* Keep it for a later replay unless it is gone for good. */
-	if (rc != BACKEND_EGONE && remember(a, domid) != 0)
+	if (rc != BACKEND_EGONE && domset_add(&a->known, domid) != 0)
 		return BACKEND_ENOMEM;
 	return rc;
 }
@@ -95,7 +67,7 @@ static void auto_remove_domain(struct backend *b, uint32_t domid)
 {
 	struct auto_backend *a = ab(b);
 
-	forget(a, domid);
+	domset_remove(&a->known, domid);
 	backend_remove_domain(a->current, domid);
 }
 
@@ -110,7 +82,7 @@ static void auto_destroy(struct backend *b)
 	struct auto_backend *a = ab(b);
 
 	backend_destroy(a->current);
-	free(a->known);
+	domset_free(&a->known);
 	free(a);
 }
 

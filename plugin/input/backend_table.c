@@ -16,6 +16,7 @@
 #include <xenforeignmemory.h>
 #include <xenstore.h>
 
+#include "common/domset.h"
 #include "common/log.h"
 #include "stats_reader.h"
 #include "input/loadavg.h"
@@ -38,8 +39,9 @@ struct table_backend {
 	uint64_t *last_idle;		/* per pCPU: kept if a slot is busy */
 	struct stats_clock clock;	/* Xen time from CLOCK_MONOTONIC_RAW */
 	struct loadavg loadavg;		/* kept open: one pread a cycle */
-	struct mapping *doms;		/* sorted by domid */
-	size_t n_doms, cap_doms;
+	struct domset ids;		/* the domains mapped */
+	struct mapping *doms;		/* doms[i] is the table of ids.ids[i] */
+	size_t cap_doms;
 };
 
 static struct table_backend *tb(struct backend *b)
@@ -95,34 +97,18 @@ static void unmap(struct table_backend *t, struct mapping *m)
 	stats_unmap_table(t->fmem, &m->map);
 }
 
-static size_t find_pos(const struct table_backend *t, uint32_t domid)
-{
-	size_t lo = 0, hi = t->n_doms;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (t->doms[mid].domid < domid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
 static struct mapping *find(struct table_backend *t, uint32_t domid)
 {
-	size_t pos = find_pos(t, domid);
+	size_t pos = domset_find(&t->ids, domid);
 
-	return pos < t->n_doms && t->doms[pos].domid == domid ? &t->doms[pos]
-							      : NULL;
+	return pos < t->ids.n ? &t->doms[pos] : NULL;
 }
 
 static int insert(struct table_backend *t, const struct mapping *m)
 {
-	size_t pos = find_pos(t, m->domid);
+	size_t pos;
 
-	if (t->n_doms == t->cap_doms) {
+	if (t->ids.n == t->cap_doms) {
 		size_t cap = t->cap_doms ? t->cap_doms * 2 : 16;
 		struct mapping *grown = realloc(t->doms, cap * sizeof(*grown));
 
@@ -131,10 +117,11 @@ static int insert(struct table_backend *t, const struct mapping *m)
 		t->doms = grown;
 		t->cap_doms = cap;
 	}
+	if (domset_insert(&t->ids, m->domid, &pos) != 0)
+		return BACKEND_ENOMEM;	/* never 1: callers look first */
 	memmove(&t->doms[pos + 1], &t->doms[pos],
-		(t->n_doms - pos) * sizeof(*t->doms));
+		(t->ids.n - 1 - pos) * sizeof(*t->doms));
 	t->doms[pos] = *m;
-	t->n_doms++;
 	return BACKEND_OK;
 }
 
@@ -177,16 +164,14 @@ static int tb_add_domain(struct backend *b, uint32_t domid)
 static void tb_remove_domain(struct backend *b, uint32_t domid)
 {
 	struct table_backend *t = tb(b);
-	struct mapping *m = find(t, domid);
-	size_t pos;
+	size_t pos = domset_find(&t->ids, domid);
 
-	if (!m)
+	if (pos == t->ids.n)
 		return;
-	unmap(t, m);
-	pos = (size_t)(m - t->doms);
+	unmap(t, &t->doms[pos]);
 	memmove(&t->doms[pos], &t->doms[pos + 1],
-		(t->n_doms - pos - 1) * sizeof(*t->doms));
-	t->n_doms--;
+		(t->ids.n - pos - 1) * sizeof(*t->doms));
+	domset_remove_at(&t->ids, pos);
 }
 
 static uint64_t mono_raw_ns(void)
@@ -238,7 +223,7 @@ static void tb_destroy(struct backend *b)
 {
 	struct table_backend *t = tb(b);
 
-	for (size_t i = 0; i < t->n_doms; i++)
+	for (size_t i = 0; i < t->ids.n; i++)
 		unmap(t, &t->doms[i]);
 	unmap(t, &t->host);
 	if (t->fmem)
@@ -246,6 +231,7 @@ static void tb_destroy(struct backend *b)
 	if (t->xch)
 		xc_interface_close(t->xch);
 	loadavg_close(&t->loadavg);
+	domset_free(&t->ids);
 	free(t->doms);
 	free(t->last_idle);
 	free(t);

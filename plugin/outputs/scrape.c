@@ -11,6 +11,8 @@
 #include <string.h>
 #include <sys/time.h>
 
+#include "common/domset.h"
+
 struct scrape_backend {
 	struct backend base;
 	struct backend_ops ops;		/* per instance: the name follows the
@@ -18,8 +20,7 @@ struct scrape_backend {
 	struct backend *inner;
 	pthread_mutex_t lock;		/* held only around inner's calls */
 	/* Guarded by lock: */
-	uint32_t *ids;			/* added and not removed, sorted */
-	size_t n_ids, cap_ids;
+	struct domset ids;		/* added and not removed */
 	struct om_health health;
 };
 
@@ -36,55 +37,6 @@ static double wall_seconds(void)
 
 	gettimeofday(&tv, NULL);
 	return (double)tv.tv_sec + (double)tv.tv_usec / 1e6;
-}
-
-/* Position of domid in the sorted ids (or where it would go). */
-static size_t id_pos(const struct scrape_backend *s, uint32_t domid)
-{
-	size_t lo = 0, hi = s->n_ids;
-
-	while (lo < hi) {
-		size_t mid = lo + (hi - lo) / 2;
-
-		if (s->ids[mid] < domid)
-			lo = mid + 1;
-		else
-			hi = mid;
-	}
-	return lo;
-}
-
-static int id_add(struct scrape_backend *s, uint32_t domid)
-{
-	size_t pos = id_pos(s, domid);
-
-	if (pos < s->n_ids && s->ids[pos] == domid)
-		return 0;
-	if (s->n_ids == s->cap_ids) {
-		size_t cap = s->cap_ids ? s->cap_ids * 2 : 16;
-		uint32_t *grown = realloc(s->ids, cap * sizeof(*grown));
-
-		if (!grown)
-			return -1;
-		s->ids = grown;
-		s->cap_ids = cap;
-	}
-	memmove(&s->ids[pos + 1], &s->ids[pos],
-		(s->n_ids - pos) * sizeof(*s->ids));
-	s->ids[pos] = domid;
-	s->n_ids++;
-	return 0;
-}
-
-static void id_remove(struct scrape_backend *s, uint32_t domid)
-{
-	size_t pos = id_pos(s, domid);
-
-	if (pos >= s->n_ids || s->ids[pos] != domid)
-		return;
-	memmove(&s->ids[pos], &s->ids[pos + 1],
-		(s->n_ids - pos - 1) * sizeof(*s->ids));
-	s->n_ids--;
 }
 
 /* Under lock: the name logs and scrapes show is the backend really used. */
@@ -113,7 +65,7 @@ static int sc_add_domain(struct backend *b, uint32_t domid)
 
 	pthread_mutex_lock(&s->lock);
 	rc = backend_add_domain(s->inner, domid);
-	if (rc == BACKEND_OK && id_add(s, domid) != 0) {
+	if (rc == BACKEND_OK && domset_add(&s->ids, domid) != 0) {
 		backend_remove_domain(s->inner, domid);
 		rc = BACKEND_ENOMEM;
 	}
@@ -128,7 +80,7 @@ static void sc_remove_domain(struct backend *b, uint32_t domid)
 
 	pthread_mutex_lock(&s->lock);
 	backend_remove_domain(s->inner, domid);
-	id_remove(s, domid);
+	domset_remove(&s->ids, domid);
 	pthread_mutex_unlock(&s->lock);
 }
 
@@ -163,7 +115,7 @@ static void sc_destroy(struct backend *b)
 
 	backend_destroy(s->inner);
 	pthread_mutex_destroy(&s->lock);
-	free(s->ids);
+	domset_free(&s->ids);
 	free(s);
 }
 
@@ -207,7 +159,7 @@ int scrape_sample(struct backend *b, struct host_sample *out,
 		return BACKEND_ESYS;
 	pthread_mutex_lock(&s->lock);
 	sample_reset(out);
-	rc = backend_sample(s->inner, s->ids, s->n_ids, out);
+	rc = backend_sample(s->inner, s->ids.ids, s->ids.n, out);
 	s->health.scrapes++;
 	*health = s->health;
 	health->backend = s->ops.name;

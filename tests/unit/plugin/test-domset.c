@@ -49,6 +49,36 @@ START_TEST(add_keeps_sorted_unique)
 }
 END_TEST
 
+START_TEST(insert_find_remove_keep_positions)
+{
+	struct domset s;
+	size_t pos = 99;
+
+	domset_init(&s);
+	ck_assert_int_eq(domset_insert(&s, 20, &pos), 0);
+	ck_assert_int_eq(pos, 0);
+	ck_assert_int_eq(domset_insert(&s, 10, &pos), 0);
+	ck_assert_int_eq(pos, 0);
+	ck_assert_int_eq(domset_insert(&s, 30, &pos), 0);
+	ck_assert_int_eq(pos, 2);
+	ck_assert_int_eq(domset_insert(&s, 20, &pos), 1);	/* already in */
+	ck_assert_int_eq(pos, 1);
+	ck_assert_int_eq(s.n, 3);
+	ck_assert_int_eq(domset_find(&s, 30), 2);
+	ck_assert_int_eq(domset_find(&s, 25), 3);		/* absent: n */
+	domset_remove(&s, 20);
+	ck_assert_int_eq(s.n, 2);
+	ck_assert_int_eq(s.ids[0], 10);
+	ck_assert_int_eq(s.ids[1], 30);
+	domset_remove(&s, 20);				/* absent: no-op */
+	ck_assert_int_eq(s.n, 2);
+	domset_remove_at(&s, 0);
+	ck_assert_int_eq(s.n, 1);
+	ck_assert_int_eq(s.ids[0], 30);
+	domset_free(&s);
+}
+END_TEST
+
 START_TEST(diff_reports_changes)
 {
 	static const uint32_t a[] = { 0, 1, 4, 7 };
@@ -99,6 +129,7 @@ static Suite *suite(void)
 	TCase *tc = tcase_create("core");
 
 	tcase_add_test(tc, add_keeps_sorted_unique);
+	tcase_add_test(tc, insert_find_remove_keep_positions);
 	tcase_add_test(tc, diff_reports_changes);
 	tcase_add_test(tc, many_ids_grow);
 	suite_add_tcase(s, tc);
