@@ -94,7 +94,7 @@ static void on_added(void *ctx, uint32_t domid)
 
 	if (rc == BACKEND_OK)
 		log_info("domain %u added (%s)", domid,
-			 backend_name(backend_auto_current(c->backend)));
+			 backend_name(backend_in_use(c->backend)));
 	else if (rc == BACKEND_EGONE)
 		log_debug("domain %u vanished before it could be read", domid);
 	/* other failures were logged by the backend, with the reason */
@@ -285,7 +285,7 @@ static void sample_and_write(struct cycle *c)
 	if (rc != BACKEND_OK) {
 		log_err("sampling failed (%s backend, status %d); payload not "
 			"updated this cycle",
-			backend_name(backend_auto_current(c->backend)), rc);
+			backend_name(backend_in_use(c->backend)), rc);
 		return;
 	}
 	resolve_uuids(c);

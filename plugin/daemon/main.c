@@ -19,30 +19,6 @@
 #include "daemon/options.h"
 #include "outputs/scrape.h"
 
-static int make_backend(enum backend_kind kind, struct backend **out)
-{
-	struct backend *table = NULL;
-	int rc;
-
-	switch (kind) {
-	case BACKEND_HYPERCALL:
-		return backend_hypercall_new(out);
-	case BACKEND_TABLE:
-		return backend_table_new(out);
-	default:
-		rc = backend_table_new(&table);
-		if (rc != BACKEND_OK) {
-			log_warn("%s: sampling the whole host with hypercalls",
-				 rc == BACKEND_EUNSUPPORTED
-					 ? "hypervisor has no stats tables "
-					   "(map answered EOPNOTSUPP/EINVAL)"
-					 : "stats tables cannot be mapped");
-			return backend_hypercall_new(out);
-		}
-		return backend_auto_new(table, backend_hypercall_new, out);
-	}
-}
-
 /*
  * --openmetrics: wrap the backend so scrapes (in the listener's threads)
  * and the cycle can share it, then start listening.  *backend is replaced
@@ -122,11 +98,11 @@ static int run(const struct options *opts)
 		rrdd_writer_close(writer);
 		return EXIT_FAILURE;
 	}
-	rc = make_backend(opts->backend, &backend);
+	rc = backend_new(opts->backend, &backend);
 	if (rc != BACKEND_OK) {
 		log_err("cannot start the %s backend (status %d): is this "
 			"dom0 with xenfs/privcmd?",
-			options_backend_name(opts->backend), rc);
+			backend_kind_name(opts->backend), rc);
 		rrdd_writer_close(writer);
 		close(stop_fd);
 		return EXIT_FAILURE;
@@ -146,8 +122,8 @@ static int run(const struct options *opts)
 		close(stop_fd);
 		return EXIT_FAILURE;
 	}
-	log_info("started: backend %s, uid %s", backend_name(backend),
-		 opts->uid);
+	log_info("started: backend %s, uid %s",
+		 backend_name(backend_in_use(backend)), opts->uid);
 	rc = cycle_run(opts, writer, backend, domains, stop_fd);
 	metrics_http_stop(http);	/* no scrape may outlive the backend */
 	domains->ops->destroy(domains);

@@ -41,15 +41,6 @@ const char *options_usage(void)
 	return usage_text;
 }
 
-const char *options_backend_name(enum backend_kind kind)
-{
-	switch (kind) {
-	case BACKEND_TABLE: return "table";
-	case BACKEND_HYPERCALL: return "hypercall";
-	default: return "auto";
-	}
-}
-
 static void set_defaults(struct options *opts)
 {
 	memset(opts, 0, sizeof(*opts));
@@ -57,19 +48,6 @@ static void set_defaults(struct options *opts)
 	opts->uid = OPTIONS_DEFAULT_UID;
 	opts->ts_format = RRDD_TS_FLOAT;
 	opts->interval = OPTIONS_DEFAULT_INTERVAL;
-}
-
-static int parse_backend(const char *text, enum backend_kind *out)
-{
-	if (strcmp(text, "table") == 0)
-		*out = BACKEND_TABLE;
-	else if (strcmp(text, "hypercall") == 0)
-		*out = BACKEND_HYPERCALL;
-	else if (strcmp(text, "auto") == 0)
-		*out = BACKEND_AUTO;
-	else
-		return -1;
-	return 0;
 }
 
 static int parse_timestamp(const char *text, enum rrdd_ts_format *out)
@@ -223,7 +201,7 @@ static enum options_result apply(int c, const char *arg, struct options *opts,
 {
 	switch (c) {
 	case 'b':
-		if (parse_backend(arg, &opts->backend) == 0)
+		if (backend_kind_parse(arg, &opts->backend) == 0)
 			return OPTIONS_RUN;
 		snprintf(err, err_len, "--backend '%s': expected table, "
 			 "hypercall or auto", arg);

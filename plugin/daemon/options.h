@@ -11,8 +11,7 @@
 #include <stdint.h>
 
 #include "rrdd_protocol.h"
-
-enum backend_kind { BACKEND_AUTO, BACKEND_TABLE, BACKEND_HYPERCALL };
+#include "input/backend.h"
 
 #define OPTIONS_ADDR_MAX 64
 
@@ -68,7 +67,5 @@ int options_parse_listen(const char *text, struct openmetrics_addr *out,
 
 /* The --help text. */
 const char *options_usage(void);
-
-const char *options_backend_name(enum backend_kind kind);
 
 #endif

@@ -53,6 +53,9 @@ struct backend_ops {
 	int (*sample)(struct backend *b, const uint32_t *domids, size_t n,
 		      struct host_sample *out);
 	void (*destroy)(struct backend *b);
+	/* The backend every call is passed on to (auto, the scrape
+	 * wrapper); NULL for a backend that samples itself. */
+	const struct backend *(*delegate)(const struct backend *b);
 };
 
 struct backend {
@@ -86,6 +89,26 @@ static inline void backend_destroy(struct backend *b)
 		b->ops->destroy(b);
 }
 
+/* Which backend the daemon runs (--backend). */
+enum backend_kind { BACKEND_AUTO, BACKEND_TABLE, BACKEND_HYPERCALL };
+
+/* "auto", "table", "hypercall". */
+const char *backend_kind_name(enum backend_kind kind);
+
+/* A kind from its name: 0, or -1 for an unknown name. */
+int backend_kind_parse(const char *text, enum backend_kind *out);
+
+/*
+ * Build the backend of that kind: 0 and *out, or a negative
+ * backend_status.  auto starts on the table backend, or on the
+ * hypercall backend at once (one log line) when the tables cannot be
+ * mapped.
+ */
+int backend_new(enum backend_kind kind, struct backend **out);
+
+/* The backend that really samples: b, or what b passes its calls to. */
+const struct backend *backend_in_use(const struct backend *b);
+
 /* Constructors: 0 and *out, or a negative backend_status. */
 int backend_hypercall_new(struct backend **out);
 int backend_table_new(struct backend **out);
@@ -99,8 +122,13 @@ typedef int (*backend_factory)(struct backend **out);
 int backend_auto_new(struct backend *primary, backend_factory make_fallback,
 		     struct backend **out);
 
-/* The backend auto currently delegates to (for logs and tests). */
-const struct backend *backend_auto_current(const struct backend *b);
+/*
+ * auto from its factories: make_primary(), wrapped by backend_auto_new;
+ * when make_primary fails, make_fallback() alone, with the same log line
+ * as a fallback later on.
+ */
+int backend_auto_start(backend_factory make_primary,
+		       backend_factory make_fallback, struct backend **out);
 
 /* Path of dom0's load average (tests point it elsewhere). */
 #define BACKEND_LOADAVG_PATH "/proc/loadavg"

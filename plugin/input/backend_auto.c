@@ -25,6 +25,17 @@ static struct auto_backend *ab(struct backend *b)
 	return (struct auto_backend *)b;
 }
 
+/* The one line that says the host is sampled with hypercalls. */
+static void log_fallback(int why, const char *to)
+{
+	log_warn("%s: sampling the whole host with %s",
+		 why == BACKEND_EUNSUPPORTED
+			 ? "hypervisor has no stats tables (map answered "
+			   "EOPNOTSUPP/EINVAL)"
+			 : "stats tables cannot be mapped",
+		 to);
+}
+
 /* Swap to the fallback and announce every known domain to it. */
 static int fall_back(struct auto_backend *a)
 {
@@ -36,9 +47,7 @@ static int fall_back(struct auto_backend *a)
 			"hypercall");
 		return rc;
 	}
-	log_warn("hypervisor has no stats tables (map answered "
-		 "EOPNOTSUPP/EINVAL): sampling the whole host with %s",
-		 backend_name(next));
+	log_fallback(BACKEND_EUNSUPPORTED, backend_name(next));
 	backend_destroy(a->current);
 	a->current = next;
 	a->fell_back = true;
@@ -86,12 +95,18 @@ static void auto_destroy(struct backend *b)
 	free(a);
 }
 
+static const struct backend *auto_delegate(const struct backend *b)
+{
+	return ((const struct auto_backend *)b)->current;
+}
+
 static const struct backend_ops auto_ops = {
 	.name = "auto",
 	.add_domain = auto_add_domain,
 	.remove_domain = auto_remove_domain,
 	.sample = auto_sample,
 	.destroy = auto_destroy,
+	.delegate = auto_delegate,
 };
 
 int backend_auto_new(struct backend *primary, backend_factory make_fallback,
@@ -110,9 +125,17 @@ int backend_auto_new(struct backend *primary, backend_factory make_fallback,
 	return BACKEND_OK;
 }
 
-const struct backend *backend_auto_current(const struct backend *b)
+int backend_auto_start(backend_factory make_primary,
+		       backend_factory make_fallback, struct backend **out)
 {
-	if (b->ops != &auto_ops)
-		return b;
-	return ((const struct auto_backend *)b)->current;
+	struct backend *primary = NULL;
+	int why = make_primary(&primary);
+	int rc;
+
+	if (why == BACKEND_OK)
+		return backend_auto_new(primary, make_fallback, out);
+	rc = make_fallback(out);
+	if (rc == BACKEND_OK)
+		log_fallback(why, backend_name(*out));
+	return rc;
 }

@@ -15,8 +15,6 @@
 
 struct scrape_backend {
 	struct backend base;
-	struct backend_ops ops;		/* per instance: the name follows the
-					   backend auto delegates to */
 	struct backend *inner;
 	pthread_mutex_t lock;		/* held only around inner's calls */
 	/* Guarded by lock: */
@@ -40,9 +38,9 @@ static double wall_seconds(void)
 }
 
 /* Under lock: the name logs and scrapes show is the backend really used. */
-static void follow_name(struct scrape_backend *s)
+static const char *in_use_name(const struct scrape_backend *s)
 {
-	s->ops.name = backend_name(backend_auto_current(s->inner));
+	return backend_name(backend_in_use(s->inner));
 }
 
 __attribute__((format(printf, 2, 3)))
@@ -69,7 +67,6 @@ static int sc_add_domain(struct backend *b, uint32_t domid)
 		backend_remove_domain(s->inner, domid);
 		rc = BACKEND_ENOMEM;
 	}
-	follow_name(s);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }
@@ -93,12 +90,11 @@ static int sc_sample(struct backend *b, const uint32_t *domids, size_t n,
 
 	pthread_mutex_lock(&s->lock);
 	rc = backend_sample(s->inner, domids, n, out);
-	follow_name(s);
 	s->health.cycles++;
 	if (rc != BACKEND_OK) {
 		s->health.cycle_errors++;
 		note_error(s, "sampling failed (%s backend, status %d)",
-			   s->ops.name, rc);
+			   in_use_name(s), rc);
 	} else if (out->n_doms < n) {
 		s->health.domains_skipped += n - out->n_doms;
 		note_error(s, "%zu of %zu domains not read in cycle %llu",
@@ -119,12 +115,18 @@ static void sc_destroy(struct backend *b)
 	free(s);
 }
 
+static const struct backend *sc_delegate(const struct backend *b)
+{
+	return ((const struct scrape_backend *)b)->inner;
+}
+
 static const struct backend_ops scrape_ops = {
 	.name = "scrape",
 	.add_domain = sc_add_domain,
 	.remove_domain = sc_remove_domain,
 	.sample = sc_sample,
 	.destroy = sc_destroy,
+	.delegate = sc_delegate,
 };
 
 int scrape_backend_new(struct backend *inner, struct backend **out)
@@ -136,17 +138,15 @@ int scrape_backend_new(struct backend *inner, struct backend **out)
 		backend_destroy(inner);
 		return BACKEND_ENOMEM;
 	}
-	s->ops = scrape_ops;
-	s->base.ops = &s->ops;
+	s->base.ops = &scrape_ops;
 	s->inner = inner;
-	follow_name(s);
 	*out = &s->base;
 	return BACKEND_OK;
 }
 
 static bool is_scrape(const struct backend *b)
 {
-	return b && b->ops->add_domain == sc_add_domain;
+	return b && b->ops == &scrape_ops;
 }
 
 int scrape_sample(struct backend *b, struct host_sample *out,
@@ -162,7 +162,7 @@ int scrape_sample(struct backend *b, struct host_sample *out,
 	rc = backend_sample(s->inner, s->ids.ids, s->ids.n, out);
 	s->health.scrapes++;
 	*health = s->health;
-	health->backend = s->ops.name;
+	health->backend = in_use_name(s);
 	pthread_mutex_unlock(&s->lock);
 	return rc;
 }

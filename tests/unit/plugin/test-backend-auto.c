@@ -45,7 +45,7 @@ START_TEST(stays_on_table_when_supported)
 	sample_init(&s);
 	ck_assert_int_eq(backend_sample(b, ids, 2, &s), BACKEND_OK);
 	ck_assert_int_eq(s.n_doms, 2);
-	ck_assert_ptr_eq(backend_auto_current(b), &table->base);
+	ck_assert_ptr_eq(backend_in_use(b), &table->base);
 	ck_assert_str_eq(backend_name(b), "auto");
 	ck_assert_int_eq(table->n_events, 3);
 	ck_assert_str_eq(table->events[2], "-1");
@@ -71,7 +71,7 @@ START_TEST(falls_back_once_and_replays_domains)
 	ck_assert_int_eq(backend_add_domain(b, 5), BACKEND_OK);
 	ck_assert(table_destroyed);
 	ck_assert_ptr_ne(fallback_made, NULL);
-	ck_assert_ptr_eq(backend_auto_current(b), &fallback_made->base);
+	ck_assert_ptr_eq(backend_in_use(b), &fallback_made->base);
 	/* replayed: 0 (still known), 5 (the new one); not 3 (removed) */
 	ck_assert_int_eq(fallback_made->n_events, 2);
 	ck_assert_str_eq(fallback_made->events[0], "+0");
@@ -93,7 +93,7 @@ START_TEST(fallback_failure_reported)
 	ck_assert_int_eq(backend_auto_new(&table->base, make_failing_fallback,
 					  &b), 0);
 	ck_assert_int_eq(backend_add_domain(b, 1), BACKEND_ESYS);
-	ck_assert_ptr_eq(backend_auto_current(b), &table->base);
+	ck_assert_ptr_eq(backend_in_use(b), &table->base);
 	backend_destroy(b);
 }
 END_TEST
@@ -113,6 +113,64 @@ START_TEST(other_errors_do_not_fall_back)
 }
 END_TEST
 
+static int make_unsupported_table(struct backend **out)
+{
+	(void)out;
+	return BACKEND_EUNSUPPORTED;
+}
+
+static int make_table(struct backend **out)
+{
+	*out = &fake_backend_new("table", BACKEND_OK)->base;
+	return BACKEND_OK;
+}
+
+START_TEST(start_falls_back_at_once_when_tables_cannot_be_mapped)
+{
+	struct backend *b = NULL;
+
+	ck_assert_int_eq(backend_auto_start(make_unsupported_table,
+					    make_fallback, &b), BACKEND_OK);
+	ck_assert_ptr_ne(fallback_made, NULL);
+	ck_assert_ptr_eq(b, &fallback_made->base);	/* no auto around it */
+	ck_assert_str_eq(backend_name(backend_in_use(b)), "hypercall");
+	backend_destroy(b);
+	ck_assert_int_eq(backend_auto_start(make_unsupported_table,
+					    make_failing_fallback, &b),
+			 BACKEND_ESYS);
+}
+END_TEST
+
+START_TEST(start_wraps_a_working_table_backend)
+{
+	struct backend *b = NULL;
+
+	ck_assert_int_eq(backend_auto_start(make_table, make_fallback, &b),
+			 BACKEND_OK);
+	ck_assert_str_eq(backend_name(b), "auto");
+	ck_assert_str_eq(backend_name(backend_in_use(b)), "table");
+	ck_assert_ptr_eq(fallback_made, NULL);
+	backend_destroy(b);
+}
+END_TEST
+
+START_TEST(kind_names_round_trip)
+{
+	enum backend_kind k = BACKEND_AUTO;
+	const enum backend_kind all[] = { BACKEND_AUTO, BACKEND_TABLE,
+					  BACKEND_HYPERCALL };
+
+	for (size_t i = 0; i < sizeof(all) / sizeof(all[0]); i++) {
+		ck_assert_int_eq(backend_kind_parse(backend_kind_name(all[i]),
+						    &k), 0);
+		ck_assert_int_eq(k, all[i]);
+	}
+	ck_assert_str_eq(backend_kind_name(BACKEND_HYPERCALL), "hypercall");
+	ck_assert_int_eq(backend_kind_parse("tables", &k), -1);
+	ck_assert_int_eq(k, BACKEND_HYPERCALL);	/* untouched on error */
+}
+END_TEST
+
 static Suite *suite(void)
 {
 	Suite *s = suite_create("backend-auto");
@@ -123,6 +181,9 @@ static Suite *suite(void)
 	tcase_add_test(tc, falls_back_once_and_replays_domains);
 	tcase_add_test(tc, fallback_failure_reported);
 	tcase_add_test(tc, other_errors_do_not_fall_back);
+	tcase_add_test(tc, start_falls_back_at_once_when_tables_cannot_be_mapped);
+	tcase_add_test(tc, start_wraps_a_working_table_backend);
+	tcase_add_test(tc, kind_names_round_trip);
 	suite_add_tcase(s, tc);
 	return s;
 }

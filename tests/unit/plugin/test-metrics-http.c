@@ -534,7 +534,7 @@ START_TEST(health_follows_the_cycle)
 	ck_assert_msg(strstr(h.last_error, "1 of 3 domains") != NULL, "%s",
 		      h.last_error);
 	ck_assert_msg(h.last_error_time > 1e9, "no timestamp");
-	ck_assert_str_eq(backend_name(wrapped), "table");
+	ck_assert_str_eq(backend_name(backend_in_use(wrapped)), "table");
 	sample_free(&s);
 	sim_teardown();
 }

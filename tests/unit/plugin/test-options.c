@@ -190,7 +190,7 @@ START_TEST(parse_twice)
 	ck_assert_int_eq(parse(argv1, ARGC(argv1), &o, err), OPTIONS_RUN);
 	ck_assert_int_eq(parse(argv2, ARGC(argv2), &o, err), OPTIONS_RUN);
 	ck_assert_int_eq(o.backend, BACKEND_AUTO);
-	ck_assert_str_eq(options_backend_name(BACKEND_TABLE), "table");
+	ck_assert_str_eq(backend_kind_name(BACKEND_TABLE), "table");
 }
 END_TEST
 
