@@ -25,59 +25,24 @@
 
 /* ---- request ----------------------------------------------------------- */
 
-struct buf {
-	char *data;
-	size_t len;
-	size_t cap;
-	bool failed;
-};
-
-static void buf_add(struct buf *b, const char *s, size_t n)
-{
-	if (b->failed)
-		return;
-	if (b->len + n + 1 > b->cap) {
-		size_t cap = b->cap ? b->cap : 512;
-		char *p;
-
-		while (cap < b->len + n + 1)
-			cap *= 2;
-		p = realloc(b->data, cap);
-		if (!p) {
-			b->failed = true;
-			return;
-		}
-		b->data = p;
-		b->cap = cap;
-	}
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void buf_str(struct buf *b, const char *s)
-{
-	buf_add(b, s, strlen(s));
-}
-
 /* Characters XML 1.0 cannot carry at all, even escaped. */
 static bool xml_forbidden(unsigned char c)
 {
 	return c < 0x20 && c != '\t' && c != '\n' && c != '\r';
 }
 
-static void buf_escaped(struct buf *b, const char *s)
+static void buf_escaped(struct rrdd_buf *b, const char *s)
 {
 	for (; *s; s++) {
 		switch (*s) {
-		case '&': buf_str(b, "&amp;"); break;
-		case '<': buf_str(b, "&lt;"); break;
-		case '>': buf_str(b, "&gt;"); break;
-		case '"': buf_str(b, "&quot;"); break;
-		case '\'': buf_str(b, "&apos;"); break;
+		case '&': rrdd_buf_str(b, "&amp;"); break;
+		case '<': rrdd_buf_str(b, "&lt;"); break;
+		case '>': rrdd_buf_str(b, "&gt;"); break;
+		case '"': rrdd_buf_str(b, "&quot;"); break;
+		case '\'': rrdd_buf_str(b, "&apos;"); break;
 		/* Escaped so that XML's line-end normalisation keeps them. */
-		case '\r': buf_str(b, "&#13;"); break;
-		default: buf_add(b, s, 1); break;
+		case '\r': rrdd_buf_str(b, "&#13;"); break;
+		default: rrdd_buf_add(b, s, 1); break;
 		}
 	}
 }
@@ -100,7 +65,7 @@ int rrdd_xmlrpc_request(const char *method, const struct rrdd_rpc_member *m,
 			size_t n, char **body, size_t *len,
 			struct rrdd_error *err)
 {
-	struct buf b = { NULL, 0, 0, false };
+	struct rrdd_buf b = { NULL, 0, 0, false };
 	size_t i;
 	int rc;
 
@@ -112,19 +77,19 @@ int rrdd_xmlrpc_request(const char *method, const struct rrdd_rpc_member *m,
 		if ((rc = check_text(m[i].name, m[i].value, err)))
 			return rc;
 
-	buf_str(&b, "<?xml version=\"1.0\"?><methodCall><methodName>");
+	rrdd_buf_str(&b, "<?xml version=\"1.0\"?><methodCall><methodName>");
 	buf_escaped(&b, method);
-	buf_str(&b, "</methodName><params><param><value><struct>");
+	rrdd_buf_str(&b, "</methodName><params><param><value><struct>");
 	for (i = 0; i < n; i++) {
-		buf_str(&b, "<member><name>");
+		rrdd_buf_str(&b, "<member><name>");
 		buf_escaped(&b, m[i].name);
-		buf_str(&b, "</name><value><string>");
+		rrdd_buf_str(&b, "</name><value><string>");
 		buf_escaped(&b, m[i].value);
-		buf_str(&b, "</string></value></member>");
+		rrdd_buf_str(&b, "</string></value></member>");
 	}
-	buf_str(&b, "</struct></value></param></params></methodCall>");
+	rrdd_buf_str(&b, "</struct></value></param></params></methodCall>");
 	if (b.failed) {
-		free(b.data);
+		rrdd_buf_free(&b);
 		return rrdd_fail(err, RRDD_ENOMEM, ENOMEM,
 				 "building the %s request: %m", method);
 	}
@@ -225,10 +190,10 @@ static bool value_is_string(const xmlNode *value, const char *want)
 
 /* ---- reply: describing values in one line ------------------------------ */
 
-static void describe(const xmlNode *value, struct buf *b);
+static void describe(const xmlNode *value, struct rrdd_buf *b);
 
 /* Arrays such as ["Rrdd_internal_error", "text"] read "A: text". */
-static void describe_array(const xmlNode *array, struct buf *b)
+static void describe_array(const xmlNode *array, struct rrdd_buf *b)
 {
 	xmlNode *data = only_child(array, "data");
 	xmlNode *v;
@@ -238,13 +203,13 @@ static void describe_array(const xmlNode *array, struct buf *b)
 		if (!is_element(v, "value"))
 			continue;
 		if (!first)
-			buf_str(b, ": ");
+			rrdd_buf_str(b, ": ");
 		describe(v, b);
 		first = false;
 	}
 }
 
-static void describe(const xmlNode *value, struct buf *b)
+static void describe(const xmlNode *value, struct rrdd_buf *b)
 {
 	xmlNode *t = value_type(value);
 	xmlChar *text;
@@ -255,7 +220,7 @@ static void describe(const xmlNode *value, struct buf *b)
 	}
 	text = xmlNodeGetContent(t ? t : value);
 	if (text)
-		buf_str(b, (const char *)text);
+		rrdd_buf_str(b, (const char *)text);
 	xmlFree(text);
 }
 
@@ -263,14 +228,14 @@ static void describe(const xmlNode *value, struct buf *b)
 static int fail_with_value(struct rrdd_error *err, int code,
 			   const char *prefix, const xmlNode *value)
 {
-	struct buf b = { NULL, 0, 0, false };
+	struct rrdd_buf b = { NULL, 0, 0, false };
 	char line[RRDD_ERROR_MAX];
 
 	if (value)
 		describe(value, &b);
 	rrdd_rpc_one_line(line, sizeof(line), b.data ? b.data : "",
 			  b.data ? b.len : 0);
-	free(b.data);
+	rrdd_buf_free(&b);
 	return rrdd_fail(err, code, 0, "%s%s", prefix,
 			 line[0] ? line : "(no description)");
 }

@@ -295,6 +295,36 @@ int rrdd_rpc_next_reading(const struct rrdd_rpc_options *options,
 int rrdd_rpc_deregister(const struct rrdd_rpc_options *options,
 			const char *uid, struct rrdd_error *err);
 
+/* ---- text buffer: a growable string ------------------------------------ */
+
+/*
+ * The library builds its XML-RPC requests and metadata in one; users may
+ * build any text in one (the plugin's OpenMetrics exposition does).  A
+ * zeroed struct is an empty buffer.  An append that runs out of memory
+ * sets failed and makes every later append a no-op, so a caller checks
+ * once, at the end.  data is NUL-terminated whenever len > 0.
+ */
+struct rrdd_buf {
+	char *data;		/* malloc()ed, owned by the buffer */
+	size_t len;
+	size_t cap;
+	bool failed;		/* an append ran out of memory */
+};
+
+void rrdd_buf_init(struct rrdd_buf *b);
+void rrdd_buf_free(struct rrdd_buf *b);
+
+/* Hand the text over (the caller free()s it); *b is empty afterwards. */
+char *rrdd_buf_steal(struct rrdd_buf *b, size_t *len);
+
+/* Room for more bytes (and the NUL): false when out of memory. */
+bool rrdd_buf_reserve(struct rrdd_buf *b, size_t more);
+
+void rrdd_buf_add(struct rrdd_buf *b, const char *s, size_t n);
+void rrdd_buf_str(struct rrdd_buf *b, const char *s);
+__attribute__((format(printf, 2, 3)))
+void rrdd_buf_printf(struct rrdd_buf *b, const char *fmt, ...);
+
 #ifdef __cplusplus
 }
 #endif

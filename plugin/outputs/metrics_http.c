@@ -89,17 +89,17 @@ static mhd_result serve_metrics(struct metrics_http *h,
 	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							 MHD_HTTP_HEADER_ACCEPT);
 	enum om_format format = om_negotiate(accept);
-	struct om_buf buf;
+	struct rrdd_buf buf;
 	size_t len;
 	char *text;
 
-	om_buf_init(&buf);
+	rrdd_buf_init(&buf);
 	if (h->render(h->ctx, format, &buf) != 0) {
-		om_buf_free(&buf);
+		rrdd_buf_free(&buf);
 		return answer_text(conn, MHD_HTTP_INTERNAL_SERVER_ERROR,
 				   "sampling failed\n");
 	}
-	text = om_buf_steal(&buf, &len);
+	text = rrdd_buf_steal(&buf, &len);
 	return answer(conn, MHD_HTTP_OK, om_content_type(format),
 		      text ? text : (char *)"", len,
 		      text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);

@@ -44,7 +44,7 @@ struct metrics_http_config {
  * thread-safe.
  */
 typedef int (*metrics_render_fn)(void *ctx, enum om_format format,
-				 struct om_buf *out);
+				 struct rrdd_buf *out);
 
 struct metrics_http;
 

@@ -11,93 +11,9 @@
 #include <string.h>
 #include <strings.h>
 
-/* ---- buffer ------------------------------------------------------------- */
-
-void om_buf_init(struct om_buf *b)
-{
-	memset(b, 0, sizeof(*b));
-}
-
-void om_buf_free(struct om_buf *b)
-{
-	free(b->data);
-	om_buf_init(b);
-}
-
-char *om_buf_steal(struct om_buf *b, size_t *len)
-{
-	char *data = b->data;
-
-	if (len)
-		*len = b->len;
-	om_buf_init(b);
-	return data;
-}
-
-static bool reserve(struct om_buf *b, size_t more)
-{
-	size_t cap = b->cap ? b->cap : 4096;
-	char *grown;
-
-	if (b->failed)
-		return false;
-	if (b->len + more + 1 <= b->cap)
-		return true;
-	while (cap < b->len + more + 1)
-		cap *= 2;
-	grown = realloc(b->data, cap);
-	if (!grown) {
-		b->failed = true;
-		return false;
-	}
-	b->data = grown;
-	b->cap = cap;
-	return true;
-}
-
-static void put(struct om_buf *b, const char *s, size_t n)
-{
-	if (!reserve(b, n))
-		return;
-	memcpy(b->data + b->len, s, n);
-	b->len += n;
-	b->data[b->len] = '\0';
-}
-
-static void put_str(struct om_buf *b, const char *s)
-{
-	put(b, s, strlen(s));
-}
-
-__attribute__((format(printf, 2, 3)))
-static void put_fmt(struct om_buf *b, const char *fmt, ...)
-{
-	char small[128];
-	va_list ap;
-	int n;
-
-	va_start(ap, fmt);
-	n = vsnprintf(small, sizeof(small), fmt, ap);
-	va_end(ap);
-	if (n < 0) {
-		b->failed = true;
-		return;
-	}
-	if ((size_t)n < sizeof(small)) {
-		put(b, small, (size_t)n);
-		return;
-	}
-	if (!reserve(b, (size_t)n))
-		return;
-	va_start(ap, fmt);
-	vsnprintf(b->data + b->len, (size_t)n + 1, fmt, ap);
-	va_end(ap);
-	b->len += (size_t)n;
-}
-
 /* Decimal digits of v, zero-padded to width (0: no padding).  A scrape
  * of a big host prints ~10^5 numbers: printf would dominate it. */
-static void put_u64(struct om_buf *b, uint64_t v, int width)
+static void put_u64(struct rrdd_buf *b, uint64_t v, int width)
 {
 	char tmp[24];
 	int n = 0;
@@ -106,11 +22,11 @@ static void put_u64(struct om_buf *b, uint64_t v, int width)
 		tmp[sizeof(tmp) - 1 - n++] = (char)('0' + v % 10);
 		v /= 10;
 	} while (v || n < width);
-	put(b, tmp + sizeof(tmp) - n, (size_t)n);
+	rrdd_buf_add(b, tmp + sizeof(tmp) - n, (size_t)n);
 }
 
 /* Escape backslash, newline and (when quote) the double quote. */
-static void put_escaped(struct om_buf *b, const char *s, bool quote)
+static void put_escaped(struct rrdd_buf *b, const char *s, bool quote)
 {
 	const char *run = s;
 
@@ -120,14 +36,14 @@ static void put_escaped(struct om_buf *b, const char *s, bool quote)
 
 		if (!esc)
 			continue;
-		put(b, run, (size_t)(s - run));
-		put_str(b, esc);
+		rrdd_buf_add(b, run, (size_t)(s - run));
+		rrdd_buf_str(b, esc);
 		run = s + 1;
 	}
-	put(b, run, (size_t)(s - run));
+	rrdd_buf_add(b, run, (size_t)(s - run));
 }
 
-void om_escape_label(struct om_buf *out, const char *value)
+void om_escape_label(struct rrdd_buf *out, const char *value)
 {
 	put_escaped(out, value ? value : "", true);
 }
@@ -227,22 +143,22 @@ static const char *suffix(const struct family *f)
 }
 
 /* The text 0.0.4 names the family after its samples; OpenMetrics does not. */
-static void family_header(struct om_buf *b, const struct family *f,
+static void family_header(struct rrdd_buf *b, const struct family *f,
 			  enum om_format fmt)
 {
 	const char *sfx = fmt == OM_FORMAT_OPENMETRICS ? "" : suffix(f);
 
-	put_fmt(b, "# HELP %s%s ", f->name, sfx);
+	rrdd_buf_printf(b, "# HELP %s%s ", f->name, sfx);
 	put_escaped(b, f->help, fmt == OM_FORMAT_OPENMETRICS);
-	put_fmt(b, "\n# TYPE %s%s %s\n", f->name, sfx, kind_name(f->kind, fmt));
+	rrdd_buf_printf(b, "\n# TYPE %s%s %s\n", f->name, sfx, kind_name(f->kind, fmt));
 	if (fmt == OM_FORMAT_OPENMETRICS && f->unit)
-		put_fmt(b, "# UNIT %s %s\n", f->name, f->unit);
+		rrdd_buf_printf(b, "# UNIT %s %s\n", f->name, f->unit);
 }
 
-static void sample_name(struct om_buf *b, const struct family *f)
+static void sample_name(struct rrdd_buf *b, const struct family *f)
 {
-	put_str(b, f->name);
-	put_str(b, suffix(f));
+	rrdd_buf_str(b, f->name);
+	rrdd_buf_str(b, suffix(f));
 }
 
 /*
@@ -250,43 +166,43 @@ static void sample_name(struct om_buf *b, const struct family *f)
  * once per domain and family and copied into every line.
  */
 struct dom_prefix {
-	struct om_buf text;
+	struct rrdd_buf text;
 };
 
 static void dom_prefix_set(struct dom_prefix *p, const struct dom_sample *d)
 {
 	p->text.len = 0;
-	put_str(&p->text, "{vm_uuid=\"");
+	rrdd_buf_str(&p->text, "{vm_uuid=\"");
 	om_escape_label(&p->text, d->uuid);
-	put_str(&p->text, "\",domid=\"");
+	rrdd_buf_str(&p->text, "\",domid=\"");
 	put_u64(&p->text, d->domid, 0);
-	put_str(&p->text, "\"");
+	rrdd_buf_str(&p->text, "\"");
 }
 
-static void put_prefix(struct om_buf *b, const struct dom_prefix *p)
+static void put_prefix(struct rrdd_buf *b, const struct dom_prefix *p)
 {
 	if (p->text.failed)
 		b->failed = true;
 	else
-		put(b, p->text.data, p->text.len);
+		rrdd_buf_add(b, p->text.data, p->text.len);
 }
 
 /* Nanoseconds as exact decimal seconds (a double would round). */
-static void put_seconds(struct om_buf *b, uint64_t ns)
+static void put_seconds(struct rrdd_buf *b, uint64_t ns)
 {
 	ns &= SAMPLE_TIME_MASK;
-	put(b, " ", 1);
+	rrdd_buf_add(b, " ", 1);
 	put_u64(b, ns / 1000000000u, 0);
-	put(b, ".", 1);
+	rrdd_buf_add(b, ".", 1);
 	put_u64(b, ns % 1000000000u, 9);
-	put(b, "\n", 1);
+	rrdd_buf_add(b, "\n", 1);
 }
 
-static void put_uint(struct om_buf *b, uint64_t v)
+static void put_uint(struct rrdd_buf *b, uint64_t v)
 {
-	put(b, " ", 1);
+	rrdd_buf_add(b, " ", 1);
 	put_u64(b, v, 0);
-	put(b, "\n", 1);
+	rrdd_buf_add(b, "\n", 1);
 }
 
 /* ---- the sample's families ---------------------------------------------- */
@@ -296,17 +212,17 @@ static const char *const runstate_names[SAMPLE_VCPU_RUNSTATES] = {
 };
 
 /* `name{vm_uuid=..,domid=..,vcpu="i"` (left open). */
-static void vcpu_line(struct om_buf *b, const struct family *f,
+static void vcpu_line(struct rrdd_buf *b, const struct family *f,
 		      const struct dom_prefix *p, unsigned i)
 {
 	sample_name(b, f);
 	put_prefix(b, p);
-	put_str(b, ",vcpu=\"");
+	rrdd_buf_str(b, ",vcpu=\"");
 	put_u64(b, i, 0);
-	put_str(b, "\"");
+	rrdd_buf_str(b, "\"");
 }
 
-static void vcpu_runstates(struct om_buf *b, const struct dom_prefix *p,
+static void vcpu_runstates(struct rrdd_buf *b, const struct dom_prefix *p,
 			   const struct dom_sample *d, unsigned i)
 {
 	const struct vcpu_sample *v = &d->vcpus[i];
@@ -315,15 +231,15 @@ static void vcpu_runstates(struct om_buf *b, const struct dom_prefix *p,
 
 	for (unsigned s = 0; s < n; s++) {
 		vcpu_line(b, &F_VCPU_RUNSTATE, p, i);
-		put_str(b, ",state=\"");
-		put_str(b, runstate_names[s]);
-		put_str(b, "\"}");
+		rrdd_buf_str(b, ",state=\"");
+		rrdd_buf_str(b, runstate_names[s]);
+		rrdd_buf_str(b, "\"}");
 		put_seconds(b, v->has_runstates ? v->runstate_ns[s]
 						: v->cpu_time_ns);
 	}
 }
 
-static void render_vcpus(struct om_buf *b, const struct host_sample *s,
+static void render_vcpus(struct rrdd_buf *b, const struct host_sample *s,
 			 struct dom_prefix *p, enum om_format fmt)
 {
 	family_header(b, &F_VCPU_RUNSTATE, fmt);
@@ -337,14 +253,14 @@ static void render_vcpus(struct om_buf *b, const struct host_sample *s,
 		dom_prefix_set(p, &s->doms[d]);
 		for (unsigned i = 0; i < s->doms[d].nr_vcpus; i++) {
 			vcpu_line(b, &F_VCPU_ONLINE, p, i);
-			put_str(b, "}");
+			rrdd_buf_str(b, "}");
 			put_uint(b, s->doms[d].vcpus[i].online ? 1 : 0);
 		}
 	}
 }
 
 /* One sample per domain of a domain-wide family. */
-static void render_dom_family(struct om_buf *b, const struct host_sample *s,
+static void render_dom_family(struct rrdd_buf *b, const struct host_sample *s,
 			      struct dom_prefix *p, const struct family *f,
 			      enum om_format fmt)
 {
@@ -355,7 +271,7 @@ static void render_dom_family(struct om_buf *b, const struct host_sample *s,
 		dom_prefix_set(p, d);
 		sample_name(b, f);
 		put_prefix(b, p);
-		put_str(b, "}");
+		rrdd_buf_str(b, "}");
 		if (f == &F_DOM_CPU)
 			put_seconds(b, d->cpu_time_ns);
 		else if (f == &F_DOM_MEMORY)
@@ -371,15 +287,15 @@ static const char *const domain_state_names[SAMPLE_RUNSTATES] = {
 };
 
 /* `name{vm_uuid=..,domid=..,state="state"} seconds` */
-static void dom_state_line(struct om_buf *b, const struct family *f,
+static void dom_state_line(struct rrdd_buf *b, const struct family *f,
 			   const struct dom_prefix *p, const char *state,
 			   uint64_t ns)
 {
 	sample_name(b, f);
 	put_prefix(b, p);
-	put_str(b, ",state=\"");
-	put_str(b, state);
-	put_str(b, "\"}");
+	rrdd_buf_str(b, ",state=\"");
+	rrdd_buf_str(b, state);
+	rrdd_buf_str(b, "\"}");
 	put_seconds(b, ns);
 }
 
@@ -387,7 +303,7 @@ static void dom_state_line(struct om_buf *b, const struct family *f,
  * The domain aggregates, for the domains whose backend read them (the
  * runstate datasources' sources): the six states, and the vCPU means.
  */
-static void render_dom_runstates(struct om_buf *b, const struct host_sample *s,
+static void render_dom_runstates(struct rrdd_buf *b, const struct host_sample *s,
 				 struct dom_prefix *p, enum om_format fmt)
 {
 	family_header(b, &F_DOM_RUNSTATE, fmt);
@@ -418,22 +334,22 @@ static void render_dom_runstates(struct om_buf *b, const struct host_sample *s,
 	}
 }
 
-static void render_pcpus(struct om_buf *b, const struct host_sample *s,
+static void render_pcpus(struct rrdd_buf *b, const struct host_sample *s,
 			 enum om_format fmt)
 {
 	family_header(b, &F_PCPU_IDLE, fmt);
 	for (unsigned i = 0; i < s->nr_pcpus; i++) {
 		sample_name(b, &F_PCPU_IDLE);
-		put_str(b, "{cpu=\"");
+		rrdd_buf_str(b, "{cpu=\"");
 		put_u64(b, i, 0);
-		put_str(b, "\"}");
+		rrdd_buf_str(b, "\"}");
 		put_seconds(b, s->pcpu_idle_ns[i]);
 	}
 }
 
 /* ---- health ------------------------------------------------------------- */
 
-static void render_counter(struct om_buf *b, const struct family *f,
+static void render_counter(struct rrdd_buf *b, const struct family *f,
 			   uint64_t v, enum om_format fmt)
 {
 	family_header(b, f, fmt);
@@ -441,7 +357,7 @@ static void render_counter(struct om_buf *b, const struct family *f,
 	put_uint(b, v);
 }
 
-static void render_info(struct om_buf *b, const struct family *f,
+static void render_info(struct rrdd_buf *b, const struct family *f,
 			const char *label, const char *value,
 			enum om_format fmt)
 {
@@ -449,12 +365,12 @@ static void render_info(struct om_buf *b, const struct family *f,
 	if (!value)
 		return;
 	sample_name(b, f);
-	put_fmt(b, "{%s=\"", label);
+	rrdd_buf_printf(b, "{%s=\"", label);
 	om_escape_label(b, value);
-	put_str(b, "\"} 1\n");
+	rrdd_buf_str(b, "\"} 1\n");
 }
 
-static void render_health(struct om_buf *b, const struct om_health *h,
+static void render_health(struct rrdd_buf *b, const struct om_health *h,
 			  enum om_format fmt)
 {
 	render_counter(b, &F_CYCLES, h->cycles, fmt);
@@ -467,28 +383,28 @@ static void render_health(struct om_buf *b, const struct om_health *h,
 		    h->last_error[0] ? h->last_error : NULL, fmt);
 	family_header(b, &F_LAST_ERROR_TIME, fmt);
 	sample_name(b, &F_LAST_ERROR_TIME);
-	put_fmt(b, " %.3f\n", h->last_error_time);
+	rrdd_buf_printf(b, " %.3f\n", h->last_error_time);
 }
 
 int om_render(const struct host_sample *sample, const struct om_health *health,
-	      enum om_format format, struct om_buf *out)
+	      enum om_format format, struct rrdd_buf *out)
 {
 	struct dom_prefix p;
 
-	om_buf_init(&p.text);
+	rrdd_buf_init(&p.text);
 	render_vcpus(out, sample, &p, format);
 	render_dom_family(out, sample, &p, &F_DOM_CPU, format);
 	render_dom_family(out, sample, &p, &F_DOM_MEMORY, format);
 	render_dom_family(out, sample, &p, &F_DOM_ONLINE, format);
 	render_dom_runstates(out, sample, &p, format);
-	om_buf_free(&p.text);
+	rrdd_buf_free(&p.text);
 	render_pcpus(out, sample, format);
 	if (health)
 		render_health(out, health, format);
 	if (format == OM_FORMAT_OPENMETRICS)
-		put_str(out, "# EOF\n");
+		rrdd_buf_str(out, "# EOF\n");
 	if (out->failed) {
-		om_buf_free(out);
+		rrdd_buf_free(out);
 		return -1;
 	}
 	return 0;

@@ -19,6 +19,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "rrdd_protocol.h"
 #include "input/sample.h"
 
 enum om_format {
@@ -46,26 +47,13 @@ struct om_health {
 	double last_error_time;		/* Unix seconds; 0: never */
 };
 
-/* A growable text buffer.  data is NUL-terminated when len > 0. */
-struct om_buf {
-	char *data;			/* malloc()ed, owned */
-	size_t len;
-	size_t cap;
-	bool failed;			/* an append ran out of memory */
-};
-
-void om_buf_init(struct om_buf *b);
-void om_buf_free(struct om_buf *b);
-/* Hand the text over (the caller free()s it); *b is empty afterwards. */
-char *om_buf_steal(struct om_buf *b, size_t *len);
-
 /*
  * Append the whole exposition of sample and health to out.  health may be
  * NULL (no plugin families).  Returns 0, or -1 when out of memory (out is
  * then empty).
  */
 int om_render(const struct host_sample *sample, const struct om_health *health,
-	      enum om_format format, struct om_buf *out);
+	      enum om_format format, struct rrdd_buf *out);
 
 /*
  * Pick the format for an HTTP Accept header value (NULL: no header):
@@ -81,6 +69,6 @@ const char *om_content_type(enum om_format format);
  * Append value to out as a label value: backslash, double quote and
  * newline escaped (the same rule in both formats).  Exposed for tests.
  */
-void om_escape_label(struct om_buf *out, const char *value);
+void om_escape_label(struct rrdd_buf *out, const char *value);
 
 #endif

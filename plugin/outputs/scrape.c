@@ -167,7 +167,7 @@ int scrape_sample(struct backend *b, struct host_sample *out,
 	return rc;
 }
 
-int scrape_render(void *ctx, enum om_format format, struct om_buf *out)
+int scrape_render(void *ctx, enum om_format format, struct rrdd_buf *out)
 {
 	struct host_sample sample;
 	struct om_health health;

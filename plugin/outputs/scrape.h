@@ -40,6 +40,6 @@ int scrape_sample(struct backend *b, struct host_sample *out,
  * callback (ctx is the wrapper).  0, or -1 when sampling or rendering
  * failed (out empty).
  */
-int scrape_render(void *ctx, enum om_format format, struct om_buf *out);
+int scrape_render(void *ctx, enum om_format format, struct rrdd_buf *out);
 
 #endif

@@ -207,19 +207,19 @@ static void report_scrapes(struct bench *b)
 		backend_add_domain(wrapped, d + 1);
 	sample_init(&s);
 	for (int i = 0; i < SCRAPES; i++) {
-		struct om_buf buf;
+		struct rrdd_buf buf;
 		double t0 = bench_clock_ns(CLOCK_MONOTONIC), t1;
 
 		if (scrape_sample(wrapped, &s, &h) != BACKEND_OK)
 			die("scrape");
 		t1 = bench_clock_ns(CLOCK_MONOTONIC);
-		om_buf_init(&buf);
+		rrdd_buf_init(&buf);
 		if (om_render(&s, &h, OM_FORMAT_OPENMETRICS, &buf) != 0)
 			die("render");
 		total[i] = bench_clock_ns(CLOCK_MONOTONIC) - t0;
 		locked[i] = t1 - t0;
 		bytes = buf.len;
-		om_buf_free(&buf);
+		rrdd_buf_free(&buf);
 	}
 	sample_free(&s);
 	printf("OpenMetrics scrape at the same size (%zu bytes of text):\n",

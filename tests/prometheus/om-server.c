@@ -166,15 +166,15 @@ static int setup(struct server *s, const struct args *a)
 
 static int print_once(struct server *s, enum om_format fmt)
 {
-	struct om_buf b;
+	struct rrdd_buf b;
 	int rc;
 
 	xen_sim_tick(&s->sim, xen_sim_clock() + 1000000000u);
-	om_buf_init(&b);
+	rrdd_buf_init(&b);
 	rc = scrape_render(s->backend, fmt, &b);
 	if (rc == 0)
 		fwrite(b.data, 1, b.len, stdout);
-	om_buf_free(&b);
+	rrdd_buf_free(&b);
 	return rc;
 }
 

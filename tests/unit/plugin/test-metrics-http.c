@@ -148,7 +148,7 @@ struct fixed {
 	bool fail;
 };
 
-static int render_fixed(void *ctx, enum om_format format, struct om_buf *out)
+static int render_fixed(void *ctx, enum om_format format, struct rrdd_buf *out)
 {
 	struct fixed *f = ctx;
 
@@ -441,11 +441,11 @@ static void sim_teardown(void)
 
 static char *scrape_text(enum om_format fmt)
 {
-	struct om_buf b;
+	struct rrdd_buf b;
 
-	om_buf_init(&b);
+	rrdd_buf_init(&b);
 	ck_assert_int_eq(scrape_render(wrapped, fmt, &b), 0);
-	return om_buf_steal(&b, NULL);
+	return rrdd_buf_steal(&b, NULL);
 }
 
 /* The busy vCPU 0 of domain 1 (running since 100 s; 1 s before). */

@@ -71,15 +71,15 @@ static char *render(enum om_format fmt, bool with_health)
 {
 	struct host_sample s;
 	struct om_health h;
-	struct om_buf b;
+	struct rrdd_buf b;
 	char *text;
 
 	build(&s);
 	health(&h);
-	om_buf_init(&b);
+	rrdd_buf_init(&b);
 	ck_assert_int_eq(om_render(&s, with_health ? &h : NULL, fmt, &b), 0);
 	ck_assert_int_eq(b.failed, 0);
-	text = om_buf_steal(&b, NULL);
+	text = rrdd_buf_steal(&b, NULL);
 	ck_assert_ptr_ne(text, NULL);
 	sample_free(&s);
 	return text;
@@ -276,15 +276,15 @@ END_TEST
 START_TEST(empty_sample_renders_headers_only)
 {
 	struct host_sample s;
-	struct om_buf b;
+	struct rrdd_buf b;
 
 	sample_init(&s);
-	om_buf_init(&b);
+	rrdd_buf_init(&b);
 	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_OPENMETRICS, &b), 0);
 	has_line(b.data, "# TYPE xen_pcpu_idle_seconds counter");
 	lacks(b.data, "xen_pcpu_idle_seconds_total{");
 	ck_assert_str_eq(b.data + b.len - 6, "# EOF\n");
-	om_buf_free(&b);
+	rrdd_buf_free(&b);
 	sample_free(&s);
 }
 END_TEST
@@ -292,19 +292,19 @@ END_TEST
 START_TEST(render_appends_and_grows)
 {
 	struct host_sample s;
-	struct om_buf b;
+	struct rrdd_buf b;
 	size_t one;
 
 	sample_init(&s);
 	ck_assert_ptr_ne(sample_add_dom(&s, 1, 512), NULL);
-	om_buf_init(&b);
+	rrdd_buf_init(&b);
 	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_PROMETHEUS, &b), 0);
 	one = b.len;
 	ck_assert_msg(one > (size_t)512 * 60, "only %zu bytes", one);
 	ck_assert_int_eq(om_render(&s, NULL, OM_FORMAT_PROMETHEUS, &b), 0);
 	ck_assert_int_eq(b.len, 2 * one);
 	ck_assert_int_eq(strlen(b.data), b.len);
-	om_buf_free(&b);
+	rrdd_buf_free(&b);
 	sample_free(&s);
 }
 END_TEST
@@ -358,14 +358,14 @@ END_TEST
 
 START_TEST(escape_label_helper)
 {
-	struct om_buf b;
+	struct rrdd_buf b;
 
-	om_buf_init(&b);
+	rrdd_buf_init(&b);
 	om_escape_label(&b, "plain");
 	om_escape_label(&b, "\\\"\n");
 	om_escape_label(&b, NULL);
 	ck_assert_str_eq(b.data, "plain\\\\\\\"\\n");
-	om_buf_free(&b);
+	rrdd_buf_free(&b);
 }
 END_TEST
 
