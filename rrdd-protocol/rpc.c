@@ -41,23 +41,6 @@ static int init_once(struct rrdd_error *err)
 	return 0;
 }
 
-/* xcp-rrdd makes /dev/shm/metrics/<uid> of it: a plain file name. */
-static int check_uid(const char *uid, struct rrdd_error *err)
-{
-	const char *p;
-
-	if (!uid || !uid[0])
-		return rrdd_fail(err, RRDD_EINVAL, 0, "plugin uid is empty");
-	if (strcmp(uid, ".") == 0 || strcmp(uid, "..") == 0)
-		return rrdd_fail(err, RRDD_EINVAL, 0,
-				 "plugin uid \"%s\" is not a file name", uid);
-	for (p = uid; *p; p++)
-		if (*p == '/' || (unsigned char)*p < 0x20 || *p == 0x7f)
-			return rrdd_fail(err, RRDD_EINVAL, 0,
-					 "plugin uid has a '/' or a control character");
-	return 0;
-}
-
 static const char *socket_of(const struct rrdd_rpc_options *options)
 {
 	return options && options->socket_path ? options->socket_path :
@@ -127,7 +110,7 @@ int rrdd_rpc_register(const struct rrdd_rpc_options *options,
 	};
 	int rc;
 
-	if ((rc = check_uid(uid, err)))
+	if ((rc = rrdd_check_uid(uid, err)))
 		return rc;
 	if (frequency != RRDD_FIVE_SECONDS)
 		return rrdd_fail(err, RRDD_EINVAL, 0,
@@ -143,7 +126,7 @@ int rrdd_rpc_next_reading(const struct rrdd_rpc_options *options,
 	struct rrdd_rpc_member m[] = { { "uid", uid } };
 	int rc;
 
-	if ((rc = check_uid(uid, err)))
+	if ((rc = rrdd_check_uid(uid, err)))
 		return rc;
 	return call_for_seconds(options, "Plugin.Local.next_reading", m, 1,
 				next_reading, err);
@@ -156,7 +139,7 @@ int rrdd_rpc_deregister(const struct rrdd_rpc_options *options,
 	struct rrdd_rpc_reply reply;
 	int rc;
 
-	if ((rc = check_uid(uid, err)))
+	if ((rc = rrdd_check_uid(uid, err)))
 		return rc;
 	/* Its Value is unit (<nil/>): only the Status matters. */
 	if ((rc = call(options, "Plugin.Local.deregister", m, 1, &reply, err)))

@@ -295,6 +295,20 @@ int rrdd_rpc_next_reading(const struct rrdd_rpc_options *options,
 int rrdd_rpc_deregister(const struct rrdd_rpc_options *options,
 			const char *uid, struct rrdd_error *err);
 
+/* ---- plugin uid --------------------------------------------------------- */
+
+/* The longest uid: the file names made of it stay far below NAME_MAX. */
+#define RRDD_UID_MAX 200
+
+/*
+ * The one rule for a plugin uid (the writer's file name, the RPCs'
+ * "uid"): a file name of 1 to RRDD_UID_MAX bytes, not "." or "..", with
+ * no '/' and no control character.  RRDD_OK, or RRDD_EINVAL with err
+ * saying why.  The writer and the RPCs check it; a program checks its
+ * command line with it.
+ */
+int rrdd_check_uid(const char *uid, struct rrdd_error *err);
+
 /* ---- text buffer: a growable string ------------------------------------ */
 
 /*

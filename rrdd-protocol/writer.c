@@ -66,10 +66,12 @@ struct rrdd_writer {
 static int check_options(const struct rrdd_writer_options *o,
 			 struct rrdd_error *err)
 {
-	if (!o || !o->uid || !o->uid[0] || strchr(o->uid, '/') ||
-	    !strcmp(o->uid, ".") || !strcmp(o->uid, ".."))
-		return rrdd_fail(err, RRDD_EINVAL, 0,
-				 "writer needs a uid that is a file name");
+	int rc;
+
+	if (!o)
+		return rrdd_fail(err, RRDD_EINVAL, 0, "writer needs options");
+	if ((rc = rrdd_check_uid(o->uid, err)) != RRDD_OK)
+		return rc;
 	if (o->ts_format != RRDD_TS_FLOAT && o->ts_format != RRDD_TS_INT64)
 		return rrdd_fail(err, RRDD_EINVAL, 0,
 				 "writer timestamp format must be float or "

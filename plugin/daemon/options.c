@@ -61,21 +61,6 @@ static int parse_timestamp(const char *text, enum rrdd_ts_format *out)
 	return 0;
 }
 
-/* The uid becomes a file name under the metrics dir and an XML-RPC string. */
-static int valid_uid(const char *uid)
-{
-	size_t len = strlen(uid);
-
-	if (len == 0 || len > 200 || uid[0] == '.')
-		return 0;
-	for (const char *p = uid; *p; p++)
-		if (!(*p == '-' || *p == '_' || *p == '.' ||
-		      (*p >= '0' && *p <= '9') || (*p >= 'a' && *p <= 'z') ||
-		      (*p >= 'A' && *p <= 'Z')))
-			return 0;
-	return 1;
-}
-
 static int parse_interval(const char *text, double *out)
 {
 	char *end;
@@ -199,6 +184,8 @@ static const struct option long_options[] = {
 static enum options_result apply(int c, const char *arg, struct options *opts,
 				 char *err, size_t err_len)
 {
+	struct rrdd_error uid_err;
+
 	switch (c) {
 	case 'b':
 		if (backend_kind_parse(arg, &opts->backend) == 0)
@@ -207,12 +194,11 @@ static enum options_result apply(int c, const char *arg, struct options *opts,
 			 "hypercall or auto", arg);
 		return OPTIONS_ERROR;
 	case 'u':
-		if (valid_uid(arg)) {
+		if (rrdd_check_uid(arg, &uid_err) == RRDD_OK) {
 			opts->uid = arg;
 			return OPTIONS_RUN;
 		}
-		snprintf(err, err_len, "--uid '%s': use letters, digits, '-', "
-			 "'_' and '.' only (not first), at most 200", arg);
+		snprintf(err, err_len, "--uid '%s': %s", arg, uid_err.msg);
 		return OPTIONS_ERROR;
 	case 'd':
 		opts->metrics_dir = arg;
