@@ -149,16 +149,19 @@ pr_busy_scrape() {
 		awk -v r="$pb_rate" 'BEGIN { exit !(r != "" && r >= 0.9 && r <= 1.1) }'
 }
 
-# pr_run TAG BACKEND: the scrapes (guest-rs paused a while), then cycles
-# with a dump each period; PR_FROM is the last cycle before those.
+# pr_run TAG BACKEND [scrape]: with scrape, the scrapes first (guest-rs
+# paused a while); then cycles with a dump each period; PR_FROM is the
+# last cycle before those.  (A boot's step has 180 s: one run scrapes.)
 pr_run() {
 	pr_tag=$1
 	rm -f "$PE_WORK"/*-"$pr_tag".* "$PE_WORK"/om?-"$pr_tag"
 	pe_start "$pr_tag" "$2" --openmetrics "127.0.0.1:$PR_PORT"
 	sleep $((PE_PERIOD * 2))
-	pr_scrapes "$pr_tag"
-	pr_busy_scrape "$pr_tag"
-	sleep "$PE_PERIOD"
+	if [ "${3:-}" = scrape ]; then
+		pr_scrapes "$pr_tag"
+		pr_busy_scrape "$pr_tag"
+		sleep "$PE_PERIOD"
+	fi
 	PR_FROM=$(pr_cycle "$pr_tag")
 	i=0
 	while [ $i -lt $((PE_CYCLES + 2)) ]; do
@@ -252,11 +255,11 @@ xcpng) hc=from ;;
 esac
 # The hypercall backend: auto's fallback on the stock hypervisors.
 if [ "$E2E_MODE" = stock ]; then
-	pr_run rs-auto auto
+	pr_run rs-auto auto scrape
 	pe_check_fallback rs-auto
 	tags=rs-auto
 else
-	pr_run rs-table table
+	pr_run rs-table table scrape
 	pr_run rs-hypercall hypercall
 	tags=rs-hypercall
 fi
