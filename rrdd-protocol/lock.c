@@ -28,13 +28,13 @@ int rrdd_lock_take(const char *path, const char *what, int *fd_out,
 	*fd_out = -1;
 	for (int i = 0; i < LOCK_TRIES; i++) {
 		int fd = open(path, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
-		int e;
 
 		if (fd < 0)
 			return rrdd_fail(err, RRDD_EIO, errno,
 					 "opening the lock %s: %m", path);
 		if (flock(fd, LOCK_EX | LOCK_NB) != 0) {
-			e = errno;
+			int e = errno;
+
 			close(fd);
 			if (e == EWOULDBLOCK)
 				return rrdd_fail(err, RRDD_EBUSY, 0,

@@ -462,8 +462,8 @@ static int walk_object(struct walk *w, member_fn fn, void *ctx)
 	if (walk_char(w, '}'))
 		return RRDD_OK;
 	do {
-		const char *key;
-		size_t len;
+		const char *key = "";
+		size_t len = 0;
 		int rc = walk_string(w, &key, &len);
 
 		if (rc)

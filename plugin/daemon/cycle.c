@@ -39,7 +39,7 @@ struct cycle {
 	double retry_at;	/* monotonic time of the next attempt */
 	double last_timestamp;
 	double last_write;	/* monotonic time of the last payload */
-	unsigned long reg_serial;	/* the writer's file at the last register */
+	unsigned long file_serial;	/* the writer's file last seen */
 };
 
 static double monotonic_now(void)
@@ -115,17 +115,22 @@ static void refresh_domains(struct cycle *c, bool force)
 }
 
 /*
- * xcp-rrdd reads the file it opened when the plugin registered.  When the
- * writer had to put a new file in place (grown past its size, or made
- * again after someone removed it), deregister so that the next
- * registration opens the new one.
+ * xcp-rrdd reads the file it opened when the plugin registered (or when
+ * its discovery saw the file appear, even while our own registration
+ * failed).  When the writer put a new file in place (grown past its
+ * size, or made again after someone removed it), deregister so that the
+ * next registration opens the new one.
  */
 static void follow_file(struct cycle *c)
 {
 	struct rrdd_error err = { 0 };
+	unsigned long serial = rrdd_writer_file_serial(c->writer);
+	bool replaced = c->file_serial != 0;
 
-	if (!c->registered ||
-	    rrdd_writer_file_serial(c->writer) == c->reg_serial)
+	if (serial == c->file_serial)
+		return;
+	c->file_serial = serial;
+	if (!replaced)
 		return;
 	log_info("payload file %s replaced: registering again",
 		 rrdd_writer_path(c->writer));
@@ -188,7 +193,6 @@ static double register_or_back_off(struct cycle *c, double *next_out)
 			log_info("registered with xcp-rrdd as %s",
 				 c->opts->uid);
 		c->registered = c->ever_registered = true;
-		c->reg_serial = rrdd_writer_file_serial(c->writer);
 		c->backoff = 0;
 		*next_out = next;
 		return not_twice(c, cycle_wait_after_register(next));

@@ -72,7 +72,7 @@ static void table_build(struct table *t)
 	h->nr_slots = NR_SLOTS;
 	((struct xen_stats_domain *)(t->buf + sec))->seq = 2;
 	for (uint32_t i = 0; i < NR_SLOTS; i++)
-		t->slot[i] = (void *)(t->buf + slots + i * stride);
+		t->slot[i] = (void *)(t->buf + slots + (size_t)i * stride);
 }
 
 /* Xen's seq_begin/seq_end: write_atomic and smp_wmb. */

@@ -163,8 +163,16 @@ static void rig_up_at(struct rig *r, double period, double first_read)
 					  .period = period,
 					  .first_read = first_read };
 
+		struct rrdd_rpc_options ro = { NULL, 5000 };
+		double next;
+
 		r->rrdd = xrd_start(&xo);
 		ck_assert_msg(r->rrdd != NULL, "double did not start");
+		/* The first call initialises libcurl and libxml2, slowly
+		 * under valgrind: not in the middle of a timed cycle. */
+		ro.socket_path = xrd_socket_path(r->rrdd);
+		ck_assert_int_eq(rrdd_rpc_next_reading(&ro, UID, &next, NULL),
+				 0);
 	}
 	r->backend = fake_backend_new("fake", BACKEND_OK);
 	r->src = fake_source_new();
@@ -389,12 +397,11 @@ START_TEST(grown_file_registers_again)
 	r.opts.cycles = 5;
 	r.peek.grow_at = 2;	/* more datasources than the file holds */
 	ck_assert_int_eq(run(&r), 0);
-	/* once when the file was replaced, once at the end */
-	ck_assert_int_eq(xrd_counts(r.rrdd).deregister_calls, 2);
 	/* the payload after the grow (sample 3's) is read from the new
 	 * file by the read before sample 4 */
 	ck_assert_int_eq(r.peek.n, 5);
 	double_read_each_payload(&r.peek, 3);
+	ck_assert_int_eq(xrd_counts(r.rrdd).no_updates, 0);
 	rig_down(&r);
 }
 END_TEST

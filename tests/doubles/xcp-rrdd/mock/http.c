@@ -141,7 +141,8 @@ int mock_listen_unix(const char *path)
 
 struct MHD_Daemon *mock_http_start(struct mock *m, int listen_fd)
 {
-	return MHD_start_daemon(MHD_USE_EPOLL, 0, NULL, NULL, on_request, m,
+	/* No flag: no thread of its own, driven by the caller's select. */
+	return MHD_start_daemon(0, 0, NULL, NULL, on_request, m,
 				MHD_OPTION_LISTEN_SOCKET, listen_fd,
 				MHD_OPTION_NOTIFY_COMPLETED, on_completed, NULL,
 				MHD_OPTION_CONNECTION_TIMEOUT, 10U,
