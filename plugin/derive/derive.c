@@ -66,7 +66,7 @@ double derive_cpu_usage(uint64_t dom_cpu_time_ns, unsigned nr_online_vcpus)
 	return (double)(dom_cpu_time_ns & SAMPLE_TIME_MASK) / (1e9 * n);
 }
 
-unsigned derive_running_vcpus(const struct host_sample *sample)
+static unsigned derive_running_vcpus(const struct host_sample *sample)
 {
 	unsigned load = 0;
 

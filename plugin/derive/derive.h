@@ -100,7 +100,6 @@ bool derive_domain_hidden(const char *uuid);
 /* The value helpers, exposed for the unit tests. */
 double derive_vcpu_seconds(uint64_t cpu_time_ns);
 double derive_cpu_usage(uint64_t dom_cpu_time_ns, unsigned nr_online_vcpus);
-unsigned derive_running_vcpus(const struct host_sample *sample);
 unsigned derive_running_domains(const struct host_sample *sample);
 
 #endif

@@ -86,7 +86,9 @@ static int xs_src_refresh(struct domain_source *src, bool force,
 	return 1;
 }
 
-const char *discovery_migration_key(const char *uuid)
+/* Which key names the stable UUID for a temporary migration handle, or
+ * NULL when uuid is not one. */
+static const char *discovery_migration_key(const char *uuid)
 {
 	size_t len = strlen(uuid);
 

@@ -46,8 +46,4 @@ struct domain_source {
 int discovery_xenstore_new(struct domain_source **out, char *err,
 			   size_t err_len);
 
-/* Which key names the stable UUID for a temporary migration handle, or
- * NULL when uuid is not one (exposed for tests). */
-const char *discovery_migration_key(const char *uuid);
-
 #endif
