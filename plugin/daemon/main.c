@@ -5,6 +5,7 @@
  * The process never forks: systemd supervises it (Type=simple).
  */
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -80,56 +81,74 @@ static struct rrdd_writer *claim_or_refuse(const struct options *opts)
 	return NULL;
 }
 
-static int run(const struct options *opts)
-{
-	struct backend *backend = NULL;
-	struct domain_source *domains = NULL;
-	struct metrics_http *http = NULL;
-	struct rrdd_writer *writer;
-	char err[256];
-	int stop_fd, rc;
+/* What run() started, stopped in reverse order by stop_all(). */
+struct daemon {
+	struct rrdd_writer *writer;	/* until cycle_run takes it */
+	int stop_fd;
+	struct backend *backend;
+	struct metrics_http *http;
+	struct domain_source *domains;
+};
 
-	writer = claim_or_refuse(opts);
-	if (!writer)
-		return EXIT_FAILURE;
-	stop_fd = stop_signals_fd();
-	if (stop_fd < 0) {
+/* Start everything in order; -1 (logged) at the first failure. */
+static int start(const struct options *opts, struct daemon *d)
+{
+	char err[256];
+	int rc;
+
+	d->writer = claim_or_refuse(opts);
+	if (!d->writer)
+		return -1;
+	d->stop_fd = stop_signals_fd();
+	if (d->stop_fd < 0) {
 		log_err("cannot set up signal handling");
-		rrdd_writer_close(writer);
-		return EXIT_FAILURE;
+		return -1;
 	}
-	rc = backend_new(opts->backend, &backend);
+	rc = backend_new(opts->backend, &d->backend);
 	if (rc != BACKEND_OK) {
 		log_err("cannot start the %s backend (status %d): is this "
 			"dom0 with xenfs/privcmd?",
 			backend_kind_name(opts->backend), rc);
-		rrdd_writer_close(writer);
-		close(stop_fd);
-		return EXIT_FAILURE;
+		return -1;
 	}
 	if (opts->openmetrics.enabled &&
-	    start_openmetrics(opts, &backend, &http) != 0) {
-		backend_destroy(backend);
-		rrdd_writer_close(writer);
-		close(stop_fd);
-		return EXIT_FAILURE;
-	}
-	if (discovery_xenstore_new(&domains, err, sizeof(err)) != 0) {
+	    start_openmetrics(opts, &d->backend, &d->http) != 0)
+		return -1;
+	if (discovery_xenstore_new(&d->domains, err, sizeof(err)) != 0) {
 		log_err("%s", err);
-		metrics_http_stop(http);
-		backend_destroy(backend);
-		rrdd_writer_close(writer);
-		close(stop_fd);
-		return EXIT_FAILURE;
+		return -1;
 	}
-	log_info("started: backend %s, uid %s",
-		 backend_name(backend_in_use(backend)), opts->uid);
-	rc = cycle_run(opts, writer, backend, domains, stop_fd);
-	metrics_http_stop(http);	/* no scrape may outlive the backend */
-	domains->ops->destroy(domains);
-	backend_destroy(backend);
-	close(stop_fd);
-	log_info("stopped");
+	return 0;
+}
+
+static void stop_all(struct daemon *d)
+{
+	metrics_http_stop(d->http);	/* no scrape may outlive the backend */
+	if (d->domains)
+		d->domains->ops->destroy(d->domains);
+	backend_destroy(d->backend);
+	if (d->writer)
+		rrdd_writer_close(d->writer);
+	if (d->stop_fd >= 0)
+		close(d->stop_fd);
+}
+
+static int run(const struct options *opts)
+{
+	struct daemon d = { .stop_fd = -1 };
+	bool started = start(opts, &d) == 0;
+	int rc = -1;
+
+	if (started) {
+		log_info("started: backend %s, uid %s",
+			 backend_name(backend_in_use(d.backend)), opts->uid);
+		rc = cycle_run(opts, d.writer, d.backend, d.domains,
+			       d.stop_fd);
+		d.writer = NULL;	/* cycle_run closed it */
+	}
+	stop_all(&d);
+	if (started)
+		log_info("stopped");
 	return rc == 0 ? EXIT_SUCCESS : EXIT_FAILURE;
 }
 
