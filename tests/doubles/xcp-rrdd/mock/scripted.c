@@ -72,8 +72,12 @@ static size_t content_length(const char *req)
 static bool readable(int fd)
 {
 	struct pollfd p = { .fd = fd, .events = POLLIN };
+	int n;
 
-	return poll(&p, 1, READ_TIMEOUT_MS) > 0;
+	do
+		n = poll(&p, 1, READ_TIMEOUT_MS);
+	while (n < 0 && errno == EINTR);
+	return n > 0;
 }
 
 /* Headers, then the body by its Content-Length. */
@@ -93,6 +97,8 @@ static void read_request(struct script *s, int fd)
 			return;
 		n = recv(fd, s->request + s->request_len,
 			 MAX_REQUEST - s->request_len, 0);
+		if (n < 0 && (errno == EINTR || errno == EAGAIN))
+			continue;
 		if (n <= 0)
 			return;
 		s->request_len += (size_t)n;
