@@ -88,7 +88,7 @@ static mhd_result serve_metrics(struct metrics_http *h,
 {
 	const char *accept = MHD_lookup_connection_value(conn, MHD_HEADER_KIND,
 							 MHD_HTTP_HEADER_ACCEPT);
-	enum om_format format = om_negotiate(accept);
+	enum om_format format = metrics_http_negotiate(accept);
 	struct rrdd_buf buf;
 	size_t len;
 	char *text;
@@ -100,7 +100,7 @@ static mhd_result serve_metrics(struct metrics_http *h,
 				   "sampling failed\n");
 	}
 	text = rrdd_buf_steal(&buf, &len);
-	return answer(conn, MHD_HTTP_OK, om_content_type(format),
+	return answer(conn, MHD_HTTP_OK, metrics_http_content_type(format),
 		      text ? text : (char *)"", len,
 		      text ? MHD_RESPMEM_MUST_FREE : MHD_RESPMEM_PERSISTENT);
 }

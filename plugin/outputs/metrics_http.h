@@ -5,7 +5,7 @@
  * (scrape.h's scrape_render in the daemon), which samples at that moment.
  *
  *   GET|HEAD /metrics   200, OpenMetrics 1.0.0 or Prometheus text 0.0.4
- *                       after the Accept header (openmetrics.h)
+ *                       after the Accept header (negotiate.c)
  *   other paths         404
  *   other methods       405 (Allow: GET, HEAD)
  *   render failure      500
@@ -45,6 +45,21 @@ struct metrics_http_config {
  */
 typedef int (*metrics_render_fn)(void *ctx, enum om_format format,
 				 struct rrdd_buf *out);
+
+#define OM_CONTENT_TYPE_OPENMETRICS \
+	"application/openmetrics-text; version=1.0.0; charset=utf-8"
+#define OM_CONTENT_TYPE_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
+
+/*
+ * Pick the format for an HTTP Accept header value (NULL: no header):
+ * OpenMetrics when application/openmetrics-text (version 1.0.0 or none)
+ * has the highest q of the two formats, the 0.0.4 text otherwise.
+ * (negotiate.c, in every build.)
+ */
+enum om_format metrics_http_negotiate(const char *accept);
+
+/* The Content-Type of a format. */
+const char *metrics_http_content_type(enum om_format format);
 
 struct metrics_http;
 

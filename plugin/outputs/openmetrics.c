@@ -1,6 +1,7 @@
 /*
  * openmetrics.c: sample + health -> exposition text (OpenMetrics 1.0.0 or
- * Prometheus text 0.0.4), and the Accept header negotiation between them.
+ * Prometheus text 0.0.4).  The text goes into an rrdd_buf; which format
+ * a client gets is the listener's business (negotiate.c).
  */
 #include "outputs/openmetrics.h"
 
@@ -9,7 +10,6 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <strings.h>
 
 /* Decimal digits of v, zero-padded to width (0: no padding).  A scrape
  * of a big host prints ~10^5 numbers: printf would dominate it. */
@@ -259,25 +259,47 @@ static void render_vcpus(struct rrdd_buf *b, const struct host_sample *s,
 	}
 }
 
+/* A domain-wide family and how it prints one domain's value. */
+struct dom_family {
+	const struct family *family;
+	void (*put_value)(struct rrdd_buf *b, const struct dom_sample *d);
+};
+
+static void put_dom_cpu(struct rrdd_buf *b, const struct dom_sample *d)
+{
+	put_seconds(b, d->cpu_time_ns);
+}
+
+static void put_dom_memory(struct rrdd_buf *b, const struct dom_sample *d)
+{
+	put_uint(b, d->tot_pages * OM_PAGE_SIZE);
+}
+
+static void put_dom_online(struct rrdd_buf *b, const struct dom_sample *d)
+{
+	put_uint(b, d->nr_online_vcpus);
+}
+
+static const struct dom_family DOM_FAMILIES[] = {
+	{ &F_DOM_CPU, put_dom_cpu },
+	{ &F_DOM_MEMORY, put_dom_memory },
+	{ &F_DOM_ONLINE, put_dom_online },
+};
+
 /* One sample per domain of a domain-wide family. */
 static void render_dom_family(struct rrdd_buf *b, const struct host_sample *s,
-			      struct dom_prefix *p, const struct family *f,
-			      enum om_format fmt)
+			      struct dom_prefix *p,
+			      const struct dom_family *df, enum om_format fmt)
 {
-	family_header(b, f, fmt);
+	family_header(b, df->family, fmt);
 	for (size_t i = 0; i < s->n_doms; i++) {
 		const struct dom_sample *d = &s->doms[i];
 
 		dom_prefix_set(p, d);
-		sample_name(b, f);
+		sample_name(b, df->family);
 		put_prefix(b, p);
 		rrdd_buf_str(b, "}");
-		if (f == &F_DOM_CPU)
-			put_seconds(b, d->cpu_time_ns);
-		else if (f == &F_DOM_MEMORY)
-			put_uint(b, d->tot_pages * OM_PAGE_SIZE);
-		else
-			put_uint(b, d->nr_online_vcpus);
+		df->put_value(b, d);
 	}
 }
 
@@ -393,9 +415,9 @@ int om_render(const struct host_sample *sample, const struct om_health *health,
 
 	rrdd_buf_init(&p.text);
 	render_vcpus(out, sample, &p, format);
-	render_dom_family(out, sample, &p, &F_DOM_CPU, format);
-	render_dom_family(out, sample, &p, &F_DOM_MEMORY, format);
-	render_dom_family(out, sample, &p, &F_DOM_ONLINE, format);
+	for (size_t i = 0; i < sizeof(DOM_FAMILIES) / sizeof(DOM_FAMILIES[0]);
+	     i++)
+		render_dom_family(out, sample, &p, &DOM_FAMILIES[i], format);
 	render_dom_runstates(out, sample, &p, format);
 	rrdd_buf_free(&p.text);
 	render_pcpus(out, sample, format);
@@ -408,129 +430,4 @@ int om_render(const struct host_sample *sample, const struct om_health *health,
 		return -1;
 	}
 	return 0;
-}
-
-/* ---- content negotiation ------------------------------------------------ */
-
-const char *om_content_type(enum om_format format)
-{
-	return format == OM_FORMAT_OPENMETRICS ? OM_CONTENT_TYPE_OPENMETRICS
-					       : OM_CONTENT_TYPE_PROMETHEUS;
-}
-
-static const char *skip_space(const char *p, const char *end)
-{
-	while (p < end && (*p == ' ' || *p == '\t'))
-		p++;
-	return p;
-}
-
-/* memchr within [p, end), with a bound the compiler can see is sane. */
-static const char *find_in(const char *p, const char *end, char c)
-{
-	return p < end ? memchr(p, c, (size_t)(end - p)) : NULL;
-}
-
-static size_t trimmed_len(const char *p, const char *end)
-{
-	while (end > p && (end[-1] == ' ' || end[-1] == '\t'))
-		end--;
-	return (size_t)(end - p);
-}
-
-static bool token_is(const char *p, size_t n, const char *word)
-{
-	return n == strlen(word) && strncasecmp(p, word, n) == 0;
-}
-
-/* One media range's parameters: q and version (NULL range if none). */
-struct range {
-	const char *type;	/* "type/subtype" */
-	size_t type_len;
-	double q;
-	const char *version;
-	size_t version_len;
-};
-
-static void parse_param(const char *p, const char *end, struct range *r)
-{
-	const char *eq = find_in(p, end, '=');
-	const char *val;
-	size_t key_len, val_len;
-
-	if (!eq)
-		return;
-	key_len = trimmed_len(p, eq);
-	val = skip_space(eq + 1, end);
-	val_len = trimmed_len(val, end);
-	if (val_len >= 2 && val[0] == '"' && val[val_len - 1] == '"') {
-		val++;
-		val_len -= 2;
-	}
-	if (token_is(p, key_len, "q"))
-		r->q = strtod(val, NULL);	/* stops at ';' / ',' */
-	else if (token_is(p, key_len, "version")) {
-		r->version = val;
-		r->version_len = val_len;
-	}
-}
-
-static void parse_range(const char *p, const char *end, struct range *r)
-{
-	const char *semi;
-
-	memset(r, 0, sizeof(*r));
-	r->q = 1.0;
-	p = skip_space(p, end);
-	semi = find_in(p, end, ';');
-	r->type = p;
-	r->type_len = trimmed_len(p, semi ? semi : end);
-	while (semi) {
-		const char *next;
-
-		p = skip_space(semi + 1, end);
-		next = find_in(p, end, ';');
-		parse_param(p, next ? next : end, r);
-		semi = next;
-	}
-}
-
-static bool version_ok(const struct range *r, const char *want)
-{
-	return !r->version || token_is(r->version, r->version_len, want);
-}
-
-enum om_format om_negotiate(const char *accept)
-{
-	double q_om = 0, q_text = 0;
-	unsigned pos = 0, pos_om = 0, pos_text = 0;
-	const char *p = accept;
-
-	while (p && *p) {
-		const char *comma = strchr(p, ',');
-		const char *end = comma ? comma : p + strlen(p);
-		struct range r;
-
-		parse_range(p, end, &r);
-		pos++;
-		if (token_is(r.type, r.type_len, "application/openmetrics-text") &&
-		    version_ok(&r, "1.0.0") && r.q > q_om) {
-			q_om = r.q;
-			pos_om = pos;
-		} else if ((token_is(r.type, r.type_len, "text/plain") &&
-			    version_ok(&r, "0.0.4")) ||
-			   token_is(r.type, r.type_len, "text/*") ||
-			   token_is(r.type, r.type_len, "*/*")) {
-			if (r.q > q_text) {
-				q_text = r.q;
-				pos_text = pos;
-			}
-		}
-		p = comma ? comma + 1 : NULL;
-	}
-	/* Equal preference: the one listed first wins. */
-	if (q_om > 0 && (q_om > q_text ||
-			 (q_om == q_text && pos_om < pos_text)))
-		return OM_FORMAT_OPENMETRICS;
-	return OM_FORMAT_PROMETHEUS;
 }

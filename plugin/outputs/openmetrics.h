@@ -27,10 +27,6 @@ enum om_format {
 	OM_FORMAT_OPENMETRICS = 1,	/* application/openmetrics-text 1.0.0 */
 };
 
-#define OM_CONTENT_TYPE_OPENMETRICS \
-	"application/openmetrics-text; version=1.0.0; charset=utf-8"
-#define OM_CONTENT_TYPE_PROMETHEUS "text/plain; version=0.0.4; charset=utf-8"
-
 /* Bytes of a page of guest memory (tot_pages -> bytes). */
 #define OM_PAGE_SIZE 4096u
 #define OM_ERROR_MAX 160
@@ -54,16 +50,6 @@ struct om_health {
  */
 int om_render(const struct host_sample *sample, const struct om_health *health,
 	      enum om_format format, struct rrdd_buf *out);
-
-/*
- * Pick the format for an HTTP Accept header value (NULL: no header):
- * OpenMetrics when application/openmetrics-text (version 1.0.0 or none)
- * has the highest q of the two formats, the 0.0.4 text otherwise.
- */
-enum om_format om_negotiate(const char *accept);
-
-/* The Content-Type of a format. */
-const char *om_content_type(enum om_format format);
 
 /*
  * Append value to out as a label value: backslash, double quote and

@@ -1,6 +1,6 @@
 /*
  * test-openmetrics: the exposition text rendered from in-memory samples,
- * in both formats, and the Accept header negotiation.
+ * in both formats.
  */
 #include <check.h>
 #include <stdio.h>
@@ -309,53 +309,6 @@ START_TEST(render_appends_and_grows)
 }
 END_TEST
 
-START_TEST(negotiation)
-{
-	static const struct {
-		const char *accept;
-		enum om_format want;
-	} cases[] = {
-		{ NULL, OM_FORMAT_PROMETHEUS },
-		{ "", OM_FORMAT_PROMETHEUS },
-		{ "*/*", OM_FORMAT_PROMETHEUS },
-		{ "text/plain", OM_FORMAT_PROMETHEUS },
-		{ "text/plain; version=0.0.4; charset=utf-8",
-		  OM_FORMAT_PROMETHEUS },
-		{ "application/openmetrics-text; version=1.0.0; "
-		  "charset=utf-8", OM_FORMAT_OPENMETRICS },
-		{ "application/openmetrics-text", OM_FORMAT_OPENMETRICS },
-		/* What Prometheus 2.x sends. */
-		{ "application/openmetrics-text;version=1.0.0,application/"
-		  "openmetrics-text;version=0.0.1;q=0.75,text/plain;"
-		  "version=0.0.4;q=0.5,*/*;q=0.1", OM_FORMAT_OPENMETRICS },
-		{ "text/plain;version=0.0.4;q=0.9, application/openmetrics-"
-		  "text;q=0.5", OM_FORMAT_PROMETHEUS },
-		{ "text/plain;q=0.2, Application/OpenMetrics-Text ; q=0.3",
-		  OM_FORMAT_OPENMETRICS },
-		/* A version we do not produce. */
-		{ "application/openmetrics-text; version=2.0.0",
-		  OM_FORMAT_PROMETHEUS },
-		{ "application/openmetrics-text; q=0", OM_FORMAT_PROMETHEUS },
-		{ "application/json", OM_FORMAT_PROMETHEUS },
-		{ ";;;,,=,q=", OM_FORMAT_PROMETHEUS },
-		{ "application/openmetrics-text, text/plain",
-		  OM_FORMAT_OPENMETRICS },
-		{ "text/plain, application/openmetrics-text",
-		  OM_FORMAT_PROMETHEUS },
-	};
-
-	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
-		ck_assert_msg(om_negotiate(cases[i].accept) == cases[i].want,
-			      "Accept: %s", cases[i].accept ? cases[i].accept
-							    : "(none)");
-	ck_assert_str_eq(om_content_type(OM_FORMAT_OPENMETRICS),
-			 "application/openmetrics-text; version=1.0.0; "
-			 "charset=utf-8");
-	ck_assert_str_eq(om_content_type(OM_FORMAT_PROMETHEUS),
-			 "text/plain; version=0.0.4; charset=utf-8");
-}
-END_TEST
-
 START_TEST(escape_label_helper)
 {
 	struct rrdd_buf b;
@@ -383,7 +336,6 @@ static Suite *openmetrics_suite(void)
 	tcase_add_test(tc, domain_states_and_nonaffine_time);
 	tcase_add_test(tc, empty_sample_renders_headers_only);
 	tcase_add_test(tc, render_appends_and_grows);
-	tcase_add_test(tc, negotiation);
 	tcase_add_test(tc, escape_label_helper);
 	suite_add_tcase(s, tc);
 	return s;
