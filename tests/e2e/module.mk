@@ -7,11 +7,11 @@ E2E := yes
 
 E2E_DIR := $(BUILD)/e2e
 E2E_BIN := $(E2E_DIR)/bin
-E2E_XEN_PKGS := xencontrol xenforeignmemory
+E2E_XEN_PKGS := xencontrol xenforeignmemory xencall
 E2E_CHECKER := $(E2E_BIN)/stats-check
 E2E_CHECKER_OBJS := $(OBJ)/tests/e2e/stats-check.o $(OBJ)/tests/e2e/stats-read.o
 # The scenarios of the domain runstates, non-affine time, host-table
-# freshness and online count (dom0.d/15-stats-runstates.sh).
+# freshness and online count (dom0.d/10-stats-runstates.sh).
 E2E_SCENARIO := $(E2E_BIN)/stats-scenario
 E2E_SCENARIO_OBJS := $(OBJ)/tests/e2e/stats-scenario.o \
                      $(OBJ)/tests/e2e/stats-read.o
@@ -20,7 +20,13 @@ E2E_SCENARIO_OBJS := $(OBJ)/tests/e2e/stats-scenario.o \
 E2E_CHECKER_V1 := $(E2E_BIN)/stats-check-v1
 E2E_CHECKER_V1_OBJS := $(OBJ)/tests/e2e/v1/stats-check.o \
                        $(OBJ)/tests/e2e/v1/stats-read.o
-E2E_TOOLS := $(E2E_CHECKER) $(E2E_SCENARIO) $(E2E_CHECKER_V1)
+# The table's domain runstates against XCP-ng's XEN_DOMCTL_get_runstate_info
+# (dom0.d/16-domstate-vs-domctl98.sh; XCP-ng's hypervisor with the series).
+E2E_COMPARE := $(E2E_BIN)/runstate-compare
+E2E_COMPARE_OBJS := $(OBJ)/tests/e2e/runstate-compare.o
+# Preloaded into dom0's xenconsoled on XCP-ng's hypervisor (see the source).
+E2E_COMPAT := $(E2E_BIN)/xc-getinfo-compat.so
+E2E_TOOLS := $(E2E_CHECKER) $(E2E_SCENARIO) $(E2E_CHECKER_V1) $(E2E_COMPARE)
 
 # The checker reads the tables through the project's copy of the ABI.
 $(OBJ)/tests/e2e/%.o: CPPFLAGS += $(STATS_CFLAGS) \
@@ -31,7 +37,8 @@ $(OBJ)/tests/e2e/v1/%.o: tests/e2e/%.c
 	@mkdir -p $(@D)
 	$(COMPILE:$(CC)=$(CC) -Itests/e2e/v1) -c -o $@ $<
 
-$(E2E_CHECKER) $(E2E_SCENARIO) $(E2E_CHECKER_V1): %: | e2e-deps
+$(E2E_CHECKER) $(E2E_SCENARIO) $(E2E_CHECKER_V1) $(E2E_COMPARE): %: | e2e-deps
+$(E2E_COMPARE): $(E2E_COMPARE_OBJS) $(STATS_LIB)
 $(E2E_CHECKER): $(E2E_CHECKER_OBJS)
 $(E2E_SCENARIO): $(E2E_SCENARIO_OBJS)
 $(E2E_CHECKER_V1): $(E2E_CHECKER_V1_OBJS)
@@ -39,16 +46,25 @@ $(E2E_TOOLS):
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $^ $(shell $(PKG_CONFIG) --libs $(E2E_XEN_PKGS))
 
+# A library, not a program: no sanitizers (xenconsoled is not built with
+# them), position-independent.
+$(E2E_COMPAT): tests/e2e/xc-getinfo-compat.c | e2e-deps
+	@mkdir -p $(@D)
+	$(CC) $(STDFLAGS) $(WARNINGS) $(CFLAGS) $(CPPFLAGS) -fPIC -shared \
+	    $(shell $(PKG_CONFIG) --cflags xencontrol) -o $@ $< \
+	    $(shell $(PKG_CONFIG) --libs xencontrol)
+
 # Everything the images carry must be built first; the packages the run
 # needs are installed by the run's own prerequisite.
-e2e: e2e-deps $(E2E_TOOLS) programs
-	E2E_DIR=$(E2E_DIR) tests/e2e/run $(E2E_TOOLS) $(PROGRAMS)
+e2e: e2e-deps $(E2E_TOOLS) $(E2E_COMPAT) programs
+	E2E_DIR=$(E2E_DIR) tests/e2e/run $(E2E_TOOLS) $(E2E_COMPAT) $(PROGRAMS)
 
 .PHONY: e2e-deps
 e2e-deps:
 	scripts/install-deps build e2e
 
-$(E2E_CHECKER_OBJS) $(E2E_SCENARIO_OBJS) $(E2E_CHECKER_V1_OBJS): | e2e-deps
+$(E2E_CHECKER_OBJS) $(E2E_SCENARIO_OBJS) $(E2E_CHECKER_V1_OBJS) \
+    $(E2E_COMPARE_OBJS): | e2e-deps
 
 DEPFILES += $(E2E_CHECKER_OBJS:.o=.d) $(OBJ)/tests/e2e/stats-scenario.d \
-            $(E2E_CHECKER_V1_OBJS:.o=.d)
+            $(E2E_CHECKER_V1_OBJS:.o=.d) $(E2E_COMPARE_OBJS:.o=.d)
