@@ -9,6 +9,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "common/fail.h"
+
 static const char usage_text[] =
 "Usage: xcp-rrdd-vcpustats [OPTION]...\n"
 "Publish per-VM and per-host CPU datasources to xcp-rrdd (plugin protocol v2),\n"
@@ -146,20 +148,18 @@ int options_parse_listen(const char *text, struct openmetrics_addr *out,
 	const char *port;
 
 	if (split_listen(text, addr.host, &port) != 0) {
-		snprintf(err, err_len, "--openmetrics '%s': expected [ADDR:]PORT "
-			 "or [IPV6]:PORT", text);
-		return -1;
+		return fail_with(err, err_len, -1, "--openmetrics '%s': "
+				 "expected [ADDR:]PORT or [IPV6]:PORT", text);
 	}
 	if (inet_pton(AF_INET, addr.host, buf) != 1 &&
 	    inet_pton(AF_INET6, addr.host, buf) != 1) {
-		snprintf(err, err_len, "--openmetrics '%s': '%s' is not a numeric "
-			 "IPv4 or IPv6 address", text, addr.host);
-		return -1;
+		return fail_with(err, err_len, -1, "--openmetrics '%s': '%s' "
+				 "is not a numeric IPv4 or IPv6 address",
+				 text, addr.host);
 	}
 	if (parse_port(port, &addr.port) != 0) {
-		snprintf(err, err_len, "--openmetrics '%s': port must be 1-65535",
-			 text);
-		return -1;
+		return fail_with(err, err_len, -1, "--openmetrics '%s': port "
+				 "must be 1-65535", text);
 	}
 	*out = addr;
 	return 0;
@@ -190,16 +190,15 @@ static enum options_result apply(int c, const char *arg, struct options *opts,
 	case 'b':
 		if (backend_kind_parse(arg, &opts->backend) == 0)
 			return OPTIONS_RUN;
-		snprintf(err, err_len, "--backend '%s': expected table, "
-			 "hypercall or auto", arg);
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "--backend '%s': "
+				 "expected table, hypercall or auto", arg);
 	case 'u':
 		if (rrdd_check_uid(arg, &uid_err) == RRDD_OK) {
 			opts->uid = arg;
 			return OPTIONS_RUN;
 		}
-		snprintf(err, err_len, "--uid '%s': %s", arg, uid_err.msg);
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "--uid '%s': %s",
+				 arg, uid_err.msg);
 	case 'd':
 		opts->metrics_dir = arg;
 		return OPTIONS_RUN;
@@ -209,17 +208,16 @@ static enum options_result apply(int c, const char *arg, struct options *opts,
 	case 't':
 		if (parse_timestamp(arg, &opts->ts_format) == 0)
 			return OPTIONS_RUN;
-		snprintf(err, err_len, "--timestamp '%s': expected float or int",
-			 arg);
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "--timestamp '%s': "
+				 "expected float or int", arg);
 	case 'm':
 #if PLUGIN_OPENMETRICS
 		return options_parse_listen(arg, &opts->openmetrics, err,
 					    err_len) == 0 ? OPTIONS_RUN
 							  : OPTIONS_ERROR;
 #else
-		snprintf(err, err_len, "%s", OPTIONS_NO_OPENMETRICS);
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "%s",
+				 OPTIONS_NO_OPENMETRICS);
 #endif
 	case 'f':
 		opts->foreground = true;
@@ -230,21 +228,18 @@ static enum options_result apply(int c, const char *arg, struct options *opts,
 	case 'i':
 		if (parse_interval(arg, &opts->interval) == 0)
 			return OPTIONS_RUN;
-		snprintf(err, err_len, "--interval '%s': expected seconds "
-			 "between 0.01 and 3600", arg);
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "--interval '%s': "
+				 "expected seconds between 0.01 and 3600", arg);
 	case 'n':
 		if (parse_cycles(arg, &opts->cycles) == 0)
 			return OPTIONS_RUN;
-		snprintf(err, err_len, "--cycles '%s': expected a count >= 0",
-			 arg);
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "--cycles '%s': "
+				 "expected a count >= 0", arg);
 	case 'h':
 		return OPTIONS_HELP;
 	default:
-		snprintf(err, err_len, "unknown option or missing argument "
-			 "(see --help)");
-		return OPTIONS_ERROR;
+		return fail_with(err, err_len, OPTIONS_ERROR, "unknown option or "
+				 "missing argument (see --help)");
 	}
 }
 

@@ -13,6 +13,7 @@
 #include <xenctrl.h>
 #include <xenstore.h>
 
+#include "common/fail.h"
 #include "common/log.h"
 
 #define LIST_CHUNK 256
@@ -142,27 +143,28 @@ int discovery_xenstore_new(struct domain_source **out, char *err,
 {
 	struct xs_source *s = calloc(1, sizeof(*s));
 
-	if (!s) {
-		snprintf(err, err_len, "out of memory");
-		return -1;
-	}
+	if (!s)
+		return fail_with(err, err_len, -1, "out of memory");
 	s->base.ops = &xs_ops;
 	s->infos = calloc(LIST_CHUNK, sizeof(*s->infos));
 	s->xs = xs_open(0);
 	s->xch = xc_interface_open(NULL, NULL, 0);
 	if (!s->infos || !s->xs || !s->xch) {
-		snprintf(err, err_len, "cannot open %s: %s",
-			 !s->xs ? "xenstore" : "the Xen control interface",
-			 strerror(errno));
+		int rc = fail_with(err, err_len, -1, "cannot open %s: %s",
+				   !s->xs ? "xenstore"
+					  : "the Xen control interface",
+				   strerror(errno));
+
 		xs_src_destroy(&s->base);
-		return -1;
+		return rc;
 	}
 	if (!xs_watch(s->xs, "@introduceDomain", "introduce") ||
 	    !xs_watch(s->xs, "@releaseDomain", "release")) {
-		snprintf(err, err_len, "cannot watch xenstore domain events: %s",
-			 strerror(errno));
+		int rc = fail_with(err, err_len, -1, "cannot watch xenstore "
+				   "domain events: %s", strerror(errno));
+
 		xs_src_destroy(&s->base);
-		return -1;
+		return rc;
 	}
 	*out = &s->base;
 	return 0;

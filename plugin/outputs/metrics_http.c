@@ -8,7 +8,6 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netdb.h>
-#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,6 +15,8 @@
 #include <unistd.h>
 
 #include <microhttpd.h>
+
+#include "common/fail.h"
 
 #if MHD_VERSION >= 0x00097002
 typedef enum MHD_Result mhd_result;
@@ -37,20 +38,6 @@ struct metrics_http {
 	void *ctx;
 	uint16_t port;
 };
-
-__attribute__((format(printf, 3, 4)))
-static int fail(char *err, size_t err_len, const char *fmt, ...)
-{
-	if (err && err_len) {
-		va_list ap;
-
-		va_start(ap, fmt);
-		/* clang-tidy 14 carries va_list state across files. */
-		vsnprintf(err, err_len, fmt, ap); // NOLINT(clang-analyzer-valist.Uninitialized)
-		va_end(ap);
-	}
-	return -1;
-}
 
 /* ---- answers ------------------------------------------------------------ */
 
@@ -142,7 +129,7 @@ static int bind_socket(const char *host, uint16_t port, char *err,
 	snprintf(service, sizeof(service), "%u", (unsigned)port);
 	rc = getaddrinfo(host, service, &hints, &ai);
 	if (rc != 0)
-		return fail(err, err_len, "openmetrics address %s: %s", host,
+		return fail_with(err, err_len, -1, "openmetrics address %s: %s", host,
 			    gai_strerror(rc));
 	fd = socket(ai->ai_family, SOCK_STREAM | SOCK_CLOEXEC | SOCK_NONBLOCK,
 		    0);
@@ -155,7 +142,7 @@ static int bind_socket(const char *host, uint16_t port, char *err,
 		if (fd >= 0)
 			close(fd);
 		freeaddrinfo(ai);
-		return fail(err, err_len, "openmetrics listener on %s:%u: %s",
+		return fail_with(err, err_len, -1, "openmetrics listener on %s:%u: %s",
 			    host, (unsigned)port, strerror(saved));
 	}
 	freeaddrinfo(ai);
@@ -215,7 +202,7 @@ int metrics_http_start(const struct metrics_http_config *config,
 	int fd;
 
 	if (!h)
-		return fail(err, err_len, "out of memory");
+		return fail_with(err, err_len, -1, "out of memory");
 	fd = bind_socket(host, config->port, err, err_len);
 	if (fd < 0) {
 		free(h);
@@ -228,7 +215,7 @@ int metrics_http_start(const struct metrics_http_config *config,
 	if (!h->daemon) {
 		close(fd);
 		free(h);
-		return fail(err, err_len, "openmetrics listener on %s:%u: "
+		return fail_with(err, err_len, -1, "openmetrics listener on %s:%u: "
 			    "libmicrohttpd did not start", host,
 			    (unsigned)config->port);
 	}

@@ -6,7 +6,7 @@
  */
 #include "outputs/metrics_http.h"
 
-#include <stdio.h>
+#include "common/fail.h"
 
 int metrics_http_start(const struct metrics_http_config *config,
 		       metrics_render_fn render, void *ctx,
@@ -16,10 +16,9 @@ int metrics_http_start(const struct metrics_http_config *config,
 	(void)render;
 	(void)ctx;
 	*out = NULL;
-	if (err && err_len)
-		snprintf(err, err_len, "openmetrics listener: this build has "
-			 "none (built with OPENMETRICS=0, without libmicrohttpd)");
-	return -1;
+	return fail_with(err, err_len, -1, "openmetrics listener: this build "
+			 "has none (built with OPENMETRICS=0, without "
+			 "libmicrohttpd)");
 }
 
 uint16_t metrics_http_port(const struct metrics_http *h)
