@@ -3,7 +3,7 @@
 #   derive/   the RRD view: datasource descriptions and values
 #   outputs/  OpenMetrics text, its HTTP listener, scrapes of the tables
 #   daemon/   options, the cycle that writes for xcp-rrdd, main
-#   common/   what every stage uses: logging, the domain-id set
+#   common/   what every stage uses: logging, the domain-id set, fail_with
 # A stage includes only its own folder, common/ and the stages before it
 # (tests/lint/check-layers says so).  Everything except daemon/main.c goes
 # into an internal static library, so the unit tests link the same objects
