@@ -151,34 +151,15 @@ static int plain_flags(void)
 #endif
 }
 
-/* A growing output string. */
-struct text {
-	char *s;
-	size_t len, cap;
-};
-
-static bool text_add(struct text *t, const char *s, size_t len)
+/* Append to the output (an rrdd_buf); false once out of memory. */
+static bool text_add(struct rrdd_buf *t, const char *s, size_t len)
 {
-	if (t->len + len + 1 > t->cap) {
-		size_t cap = t->cap ? t->cap : 4096;
-		char *grown;
-
-		while (cap < t->len + len + 1)
-			cap *= 2;
-		grown = realloc(t->s, cap);
-		if (!grown)
-			return false;
-		t->s = grown;
-		t->cap = cap;
-	}
-	memcpy(t->s + t->len, s, len);
-	t->len += len;
-	t->s[t->len] = '\0';
-	return true;
+	rrdd_buf_add(t, s, len);
+	return !t->failed;
 }
 
 /* Append obj as compact JSON, then drop it. */
-static bool text_add_json(struct text *t, struct json_object *obj)
+static bool text_add_json(struct rrdd_buf *t, struct json_object *obj)
 {
 	const char *s = obj ? json_object_to_json_string_ext(obj, plain_flags())
 			    : NULL;
@@ -210,7 +191,7 @@ static bool verbatim(const char *s, size_t *len)
  * object per string (most of the cost of encoding thousands of
  * datasources); let json-c escape the others.
  */
-static bool text_add_string(struct text *t, const char *s)
+static bool text_add_string(struct rrdd_buf *t, const char *s)
 {
 	size_t len;
 
@@ -221,7 +202,7 @@ static bool text_add_string(struct text *t, const char *s)
 }
 
 /* ,"key":"value" (no comma for the first member). */
-static bool text_add_member(struct text *t, bool first, const char *key,
+static bool text_add_member(struct rrdd_buf *t, bool first, const char *key,
 			    const char *value)
 {
 	return (first || text_add(t, ",", 1)) && text_add_string(t, key) &&
@@ -280,7 +261,7 @@ static void format_owner(const struct rrdd_ds *d,
  * descriptions always give equal bytes; "transform" is written only when
  * it is not the default, as xcp-rrdd's writers do.
  */
-static bool text_add_ds(struct text *t, const struct rrdd_ds *d,
+static bool text_add_ds(struct rrdd_buf *t, const struct rrdd_ds *d,
 			struct numbers *last)
 {
 	char owner[8 + RRDD_UUID_LEN];
@@ -311,7 +292,7 @@ static bool text_add_ds(struct text *t, const struct rrdd_ds *d,
  * Written member by member because a json-c object cannot hold the same
  * key twice, and the same name with different owners is legitimate.
  */
-static bool write_all(struct text *t, const struct rrdd_ds *ds, size_t n)
+static bool write_all(struct rrdd_buf *t, const struct rrdd_ds *ds, size_t n)
 {
 	struct numbers last;
 
@@ -329,7 +310,7 @@ static bool write_all(struct text *t, const struct rrdd_ds *ds, size_t n)
 int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 			 size_t *len, struct rrdd_error *err)
 {
-	struct text t = { NULL, 0, 0 };
+	struct rrdd_buf t = { NULL, 0, 0, false };
 	int rc;
 
 	if (!json || !len || (n && !ds))
@@ -341,12 +322,11 @@ int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 	if (rc)
 		return rc;
 	if (!write_all(&t, ds, n)) {
-		free(t.s);
+		rrdd_buf_free(&t);
 		return rrdd_fail(err, RRDD_ENOMEM, 0,
 				 "out of memory encoding metadata");
 	}
-	*json = t.s;
-	*len = t.len;
+	*json = rrdd_buf_steal(&t, len);
 	return RRDD_OK;
 }
 
