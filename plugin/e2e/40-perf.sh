@@ -41,11 +41,17 @@ pf_strace_figures() {	# pf_strace_figures BACKEND IN-PROCESS-COUNT
 }
 pf_strace_figures table "$PF_HC_table"
 st_table=$PF_ST
+sys_table=$PF_SYS
 pf_strace_figures hypercall "$PF_HC_hypercall"
 st_hypercall=$PF_ST
 pe_check perf-table-zero-hypercalls \
 	"$PF_HC_table per cycle in-process, $st_table by strace (want 0)" \
 	pf_both_zero "$PF_HC_table" "$st_table"
+# A steady table cycle reads memory; its one system call is the pread of
+# /proc/loadavg (kept open).
+pe_check perf-table-one-syscall \
+	"$sys_table system calls per table cycle (want <= 1)" \
+	awk -v s="$sys_table" 'BEGIN { exit !(s != "" && s + 0 <= 1) }'
 pe_check perf-hypercall-counted \
 	"$PF_HC_hypercall per cycle in-process, $st_hypercall by strace (want > 0, equal)" \
 	awk -v a="$PF_HC_hypercall" -v b="$st_hypercall" \
