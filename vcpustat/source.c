@@ -143,6 +143,17 @@ static struct table *find_table(struct vs_source *src, uint32_t domid)
 	return NULL;
 }
 
+/* The section names the domain: a table mapped under a recycled id or
+ * the wrong DOMID_SELF is not shown under this domid. */
+static bool table_is_of(const struct stats_view *view, uint32_t domid)
+{
+	struct xen_stats_domain sec;
+
+	return stats_read_section(view, &sec, sizeof(sec),
+				  STATS_DEFAULT_TRIES) == STATS_OK &&
+	       sec.domid == domid;
+}
+
 /* Map a domain's table the first time xenstore lists the domain. */
 static struct table *add_table(struct vs_source *src, uint32_t domid)
 {
@@ -156,9 +167,10 @@ static struct table *add_table(struct vs_source *src, uint32_t domid)
 		return NULL;
 	if (stats_view_open(t.map.addr, t.map.len,
 			    XENMEM_resource_stats_table_id_domain,
-			    offsetof(struct xen_stats_domain, handle),
+			    offsetof(struct xen_stats_domain, nr_online_vcpus),
 			    offsetof(struct xen_stats_vcpu, processor),
-			    MAX_VCPUS, &t.view, NULL, 0) != STATS_OK) {
+			    MAX_VCPUS, &t.view, NULL, 0) != STATS_OK ||
+	    !table_is_of(&t.view, domid)) {
 		stats_unmap_table(src->fmem, &t.map);
 		return NULL;
 	}
