@@ -3,3 +3,5 @@
 # and rrdd-register.
 SCRIPT_TESTS += tests/tools/test-rrdd-mock
 SCRIPT_TESTS += tests/tools/test-rrdd-write
+# test-second-instance: the daemon refuses a uid another process holds.
+SCRIPT_TESTS += tests/tools/test-second-instance
