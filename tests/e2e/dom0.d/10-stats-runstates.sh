@@ -1,6 +1,6 @@
 # Domain runstates, non-affine time, the host table's freshness and the
 # online vCPU count, measured by stats-scenario in three scenes (2 pCPUs,
-# dom0 on pCPU0):
+# dom0 on pCPU0).  Runs before 10-stats-table, which destroys guest-b.
 #  1. guest-a and guest-d paused; guest-c's two busy vCPUs share pCPU0
 #     with dom0, so pCPU0 only switches between guest vCPUs; pCPU1 idles;
 #     guest-b idles.  guest-c: concurrency_hazard, guest-b: blocked,
@@ -10,7 +10,8 @@
 #  3. guest-c and guest-d destroyed, guest-a unpaused (busy vCPU0 alone on
 #     pCPU1, idle vCPU1): partial_run; then `xl vcpu-set` takes vCPU1 down
 #     and up again: the table's online count and flags follow.
-# Leaves guest-a running (unpaused, 2 vCPUs up) and guest-b running.
+# Leaves guest-a running (unpaused, 2 vCPUs up) and guest-b running, also
+# when the init's time limit ends it (trap).
 . /opt/e2e/lib.sh
 
 if [ "$E2E_MODE" != patched ]; then
@@ -33,7 +34,9 @@ cleanup() {
 	xl destroy guest-c 2>/dev/null
 	xl destroy guest-d 2>/dev/null
 	xl unpause guest-a 2>/dev/null
+	xl vcpu-set guest-a 2 2>/dev/null
 }
+trap 'cleanup; exit 0' TERM INT
 
 # vcpus_online NAME: the online vCPU count getdomaininfo reports.
 vcpus_online() {
@@ -46,17 +49,21 @@ vcpu_set() {
 		e2e_wait 30 sh -c "[ \"\$(xl list $1 | awk 'NR == 2 { print \$4 }')\" = $2 ]"
 }
 
+# guest-d boots first, guest-c (pinned to dom0's pCPU) right after: both
+# boots overlap, and guest-d is paused before the first scene.
 xl pause guest-a
 [ -n "$(e2e_domid guest-b)" ] || e2e_guest_start guest-b
 e2e_guest_start guest-d
-if ! e2e_guest_wait guest-b || ! e2e_guest_wait guest-d; then
-	fail stats-runstates "guest-b/guest-d did not boot"
+sleep 2
+e2e_guest_start guest-c
+if ! e2e_guest_wait guest-d; then
+	fail stats-runstates "guest-d did not boot"
 	cleanup
 	exit 0
 fi
 xl pause guest-d
-if ! e2e_guest_create guest-c; then
-	fail stats-runstates "guest-c did not boot"
+if ! e2e_guest_wait guest-b || ! e2e_guest_wait guest-c; then
+	fail stats-runstates "guest-b/guest-c did not boot"
 	cleanup
 	exit 0
 fi
@@ -66,19 +73,20 @@ d=$(e2e_domid guest-d)
 xl vcpu-list
 sleep 1
 
-stats-scenario measure 3 "dom:guest-c:$c:$CONCURRENCY_HAZARD" \
+stats-scenario measure --tries 3 3 "dom:guest-c:$c:$CONCURRENCY_HAZARD" \
 	"dom:guest-b:$b:$BLOCKED" idle:1
 
 xl unpause guest-d
 sleep 1
 xl vcpu-list guest-d
-stats-scenario measure 3 "nonaffine:guest-d:$d:0"
+stats-scenario measure --tries 3 3 "nonaffine:guest-d:$d:0"
 
 xl destroy guest-c
 xl destroy guest-d
 xl unpause guest-a
-sleep 1
-stats-scenario measure 3 "dom:guest-a:$a:$PARTIAL_RUN"
+# Let guest-a's kernel catch up on the time it spent paused.
+sleep 3
+stats-scenario measure --tries 3 3 "dom:guest-a:$a:$PARTIAL_RUN"
 
 if vcpu_set guest-a 1; then
 	stats-scenario online guest-a-down "$a"
