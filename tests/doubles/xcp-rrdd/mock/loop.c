@@ -42,7 +42,7 @@ static int wait_for_work(const struct mock *m, struct MHD_Daemon *d,
 	fd_set ws, es;
 	MHD_socket max = -1;
 	int ms = poll_timeout(m, d);
-	struct timeval tv = { ms / 1000, (ms % 1000) * 1000 };
+	struct timeval tv = { ms / 1000, (suseconds_t)(ms % 1000) * 1000 };
 
 	FD_ZERO(rs);
 	FD_ZERO(&ws);
