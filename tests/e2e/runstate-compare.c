@@ -7,15 +7,17 @@
  *   runstate-compare [--interval SECONDS] NAME:DOMID...
  *
  * Runs in dom0 (domid 0 is mapped as DOMID_SELF).
- * Each source is read twice, SECONDS apart (3 by default).  Both keep the
- * time of each of the six domain states up to their last update plus the
- * state since then; a reading is taken to the later of the two sources'
- * update times, so the table's and the domctl's figures describe the same
- * instant.  Per domain and state: PASS when the two advanced by the same
- * amount within 2% of the interval (Xen time), or when they differ but the
- * domctl counted missed changes in the interval (it skips an update when
- * its trylock fails, the table never does); FAIL otherwise.  One line per
- * check, `PASS name detail` / `FAIL name detail`.
+ * Each source is read twice, SECONDS apart (3 by default).  The domctl
+ * answers with each state's time up to the moment it ran (Xen's NOW());
+ * the table keeps them up to its last update plus the state since then, so
+ * it can be taken to any later instant.  The domctl's moment is estimated
+ * from the host table's clock (the newest update_time of the CPU slots,
+ * refreshed on every context switch) read just before and after it, and
+ * the table is taken to that moment.  Per domain and state: PASS when the
+ * two advanced by the same amount within 2% of the interval, or when they
+ * differ but the domctl counted missed changes in the interval (it skips an
+ * update when its trylock fails; the table never does); FAIL otherwise.
+ * One line per check, `PASS name detail` / `FAIL name detail`.
  */
 #include <errno.h>
 #include <inttypes.h>
@@ -51,6 +53,7 @@ struct reading {
 	uint32_t missed;	/* domctl only */
 	uint64_t entry;
 	uint64_t time[NSTATES];
+	uint64_t when;		/* domctl: its estimated NOW() */
 };
 
 struct domain {
@@ -102,6 +105,27 @@ static int read_domctl(xencall_handle *xc, uint8_t *buf, uint32_t domid,
 	return 0;
 }
 
+/* The host table's estimate of Xen's NOW(): its newest CPU slot. */
+static int host_now(const struct stats_view *host, uint64_t *now)
+{
+	struct xen_stats_pcpu p;
+	uint32_t i;
+
+	*now = 0;
+	for (i = 0; i < host->nr_slots; i++) {
+		int rc = stats_read_slot(host, i, &p, sizeof(p),
+					 STATS_DEFAULT_TRIES);
+
+		if (rc == STATS_EEMPTY)
+			continue;
+		if (rc != STATS_OK)
+			return rc;
+		if (p.update_time > *now)
+			*now = p.update_time;
+	}
+	return *now ? STATS_OK : STATS_EEMPTY;
+}
+
 static int read_table(const struct stats_view *view, struct reading *r)
 {
 	struct xen_stats_domain sec;
@@ -135,45 +159,52 @@ static uint64_t later(uint64_t a, uint64_t b)
 }
 
 /* Both sources of every domain, back to back; 0 or a message printed. */
-static int sample(xencall_handle *xc, uint8_t *buf, struct domain *d,
-		  size_t n, int which)
+static int sample(xencall_handle *xc, uint8_t *buf,
+		  const struct stats_view *host, struct domain *d, size_t n,
+		  int which)
 {
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		int rc = read_table(&d[i].view, &d[i].table[which]);
+		struct reading *dr = &d[i].domctl[which];
+		uint64_t before, after;
+		int rc = host_now(host, &before);
 
+		if (rc == STATS_OK) {
+			rc = read_domctl(xc, buf, d[i].domid, dr);
+			if (rc < 0) {
+				printf("FAIL domstate-%s domctl 98: %s\n",
+				       d[i].name, strerror(-rc));
+				return -1;
+			}
+			rc = host_now(host, &after);
+		}
+		if (rc == STATS_OK)
+			rc = read_table(&d[i].view, &d[i].table[which]);
 		if (rc != STATS_OK) {
 			printf("FAIL domstate-%s table read: %s\n", d[i].name,
 			       stats_strerror(rc));
 			return -1;
 		}
-		rc = read_domctl(xc, buf, d[i].domid, &d[i].domctl[which]);
-		if (rc < 0) {
-			printf("FAIL domstate-%s domctl 98: %s\n", d[i].name,
-			       strerror(-rc));
-			return -1;
-		}
+		dr->when = before + (after - before) / 2;
 	}
 	return 0;
 }
 
 static void compare(const struct domain *d)
 {
-	uint64_t t0 = later(d->table[0].entry, d->domctl[0].entry);
-	uint64_t t1 = later(d->table[1].entry, d->domctl[1].entry);
-	uint64_t ta[2][NSTATES], da[2][NSTATES];
+	uint64_t t0 = d->domctl[0].when, t1 = d->domctl[1].when;
+	uint64_t ta[2][NSTATES];
 	uint32_t missed = d->domctl[1].missed - d->domctl[0].missed;
-	double wall = (double)(t1 - t0);
+	double wall = t1 > t0 ? (double)(t1 - t0) : 0;
 	unsigned k;
 
-	at(&d->table[0], t0, ta[0]);
-	at(&d->table[1], t1, ta[1]);
-	at(&d->domctl[0], t0, da[0]);
-	at(&d->domctl[1], t1, da[1]);
+	/* The table cannot be taken back before its own last update. */
+	at(&d->table[0], later(t0, d->table[0].entry), ta[0]);
+	at(&d->table[1], later(t1, d->table[1].entry), ta[1]);
 	for (k = 0; k < NSTATES; k++) {
 		double tv = (double)(ta[1][k] - ta[0][k]);
-		double dv = (double)(da[1][k] - da[0][k]);
+		double dv = (double)(d->domctl[1].time[k] - d->domctl[0].time[k]);
 		double diff = (tv > dv ? tv - dv : dv - tv) / wall;
 		int ok = wall > 0 && (diff <= TOLERANCE || missed > 0);
 
@@ -213,13 +244,33 @@ static int parse_args(int argc, char **argv, unsigned *interval,
 	return *n ? 0 : -1;
 }
 
+static int map_host(xenforeignmemory_handle *fmem, struct stats_mapping *m,
+		    struct stats_view *view)
+{
+	char why[128] = "";
+	int err = 0;
+	int rc = stats_map_table(fmem, DOMID_XEN,
+				 XENMEM_resource_stats_table_id_host, m, &err);
+
+	if (rc == STATS_OK)
+		rc = stats_view_open(m->addr, m->len,
+				     XENMEM_resource_stats_table_id_host,
+				     sizeof(struct xen_stats_host),
+				     sizeof(struct xen_stats_pcpu), MAX_VCPUS,
+				     view, why, sizeof(why));
+	if (rc != STATS_OK)
+		printf("FAIL domstate-host-map %s (errno %d) %s\n",
+		       stats_strerror(rc), err, why);
+	return rc == STATS_OK ? 0 : -1;
+}
+
 static int map_all(xenforeignmemory_handle *fmem, struct domain *d, size_t n,
 		   uint32_t self)
 {
-	char why[128];
 	size_t i;
 
 	for (i = 0; i < n; i++) {
+		char why[128] = "";
 		int err = 0;
 		/* A PV caller cannot name itself. */
 		int rc = stats_map_table(fmem, d[i].domid == self ? DOMID_SELF
@@ -234,8 +285,8 @@ static int map_all(xenforeignmemory_handle *fmem, struct domain *d, size_t n,
 					     MAX_VCPUS, &d[i].view,
 					     why, sizeof(why));
 		if (rc != STATS_OK) {
-			printf("FAIL domstate-%s map: %s (errno %d)\n",
-			       d[i].name, stats_strerror(rc), err);
+			printf("FAIL domstate-%s map: %s (errno %d) %s\n",
+			       d[i].name, stats_strerror(rc), err, why);
 			return -1;
 		}
 	}
@@ -245,6 +296,8 @@ static int map_all(xenforeignmemory_handle *fmem, struct domain *d, size_t n,
 int main(int argc, char **argv)
 {
 	struct domain doms[MAX_DOMS];
+	struct stats_mapping host_map;
+	struct stats_view host;
 	unsigned interval = 3;
 	size_t n = 0, i;
 	xenforeignmemory_handle *fmem;
@@ -253,6 +306,7 @@ int main(int argc, char **argv)
 	int status = 1;
 
 	memset(doms, 0, sizeof(doms));
+	memset(&host_map, 0, sizeof(host_map));
 	if (parse_args(argc, argv, &interval, doms, &n) < 0) {
 		fprintf(stderr, "usage: %s [--interval SECONDS] NAME:DOMID...\n",
 			argv[0]);
@@ -266,10 +320,12 @@ int main(int argc, char **argv)
 		       strerror(errno));
 		goto out;
 	}
-	if (map_all(fmem, doms, n, 0) < 0 || sample(xc, buf, doms, n, 0) < 0)
+	if (map_host(fmem, &host_map, &host) < 0 ||
+	    map_all(fmem, doms, n, 0) < 0 ||
+	    sample(xc, buf, &host, doms, n, 0) < 0)
 		goto out;
 	sleep(interval);
-	if (sample(xc, buf, doms, n, 1) < 0)
+	if (sample(xc, buf, &host, doms, n, 1) < 0)
 		goto out;
 	for (i = 0; i < n; i++)
 		compare(&doms[i]);
@@ -277,6 +333,8 @@ int main(int argc, char **argv)
 out:
 	for (i = 0; i < n; i++)
 		stats_unmap_table(fmem, &doms[i].map);
+	if (fmem)
+		stats_unmap_table(fmem, &host_map);
 	if (buf)
 		xencall_free_buffer(xc, buf);
 	if (xc)
