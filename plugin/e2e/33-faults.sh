@@ -40,9 +40,21 @@ fx_events_after() {
 	awk -v t="$1" '$1 >= t { n++ } END { print n + 0 }'
 }
 
+# fx_plugin [EXTRA...]: the plugin in the foreground of the caller (a
+# function started with & would put a subshell between $! and the plugin:
+# use fx_plugin_bg for that).
 fx_plugin() {
 	xcp-rrdd-vcpustats --backend "$FX_BACKEND" --uid "$PE_UID" \
 		--rrdd-socket "$PE_SOCK" --metrics-dir "$PE_METRICS" "$@"
+}
+
+# fx_plugin_bg: the plugin in the background, as systemd would restart
+# it; PE_PLUGIN is its pid.
+fx_plugin_bg() {
+	xcp-rrdd-vcpustats --backend "$FX_BACKEND" --uid "$PE_UID" \
+		--rrdd-socket "$PE_SOCK" --metrics-dir "$PE_METRICS" \
+		--foreground --verbose 2>>"$PE_WORK/plugin-$FX.log" &
+	PE_PLUGIN=$!
 }
 
 PE_FAILED=
@@ -59,8 +71,7 @@ pe_check "plugin-faults-kill-leaves-file" "a killed plugin leaves its file" \
 	test -e "$PE_METRICS/$PE_UID"
 sleep "$PE_PERIOD"	# down for a cycle: rrdd-mock sees "no update"
 t=$(date +%s)
-fx_plugin --foreground --verbose 2>>"$PE_WORK/plugin-$FX.log" &
-PE_PLUGIN=$!
+fx_plugin_bg
 sleep $((PE_PERIOD * 2 + 2))
 d=$(fx_fresh_after "$t")
 pe_check "plugin-faults-restart-read" \
@@ -78,7 +89,7 @@ pe_check "plugin-faults-deleted-made-again" "file back" \
 pe_check "plugin-faults-deleted-read" \
 	"deleted at $t: rrdd-mock read the new file after ${d} s" fx_within2 "$d"
 pe_check "plugin-faults-deleted-same-process" "pid $pid still running" \
-	kill -0 "$pid"
+	sh -c "kill -0 $pid && grep -q xcp-rrdd-vcpustats /proc/$pid/cmdline"
 pe_check "plugin-faults-deleted-no-errors" "no read errors at rrdd-mock" \
 	test "$(fx_events_after "$t" error)" = 0
 
