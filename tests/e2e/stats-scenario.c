@@ -156,15 +156,32 @@ struct sample {
 };
 
 struct spec {
-    enum kind kind;
+    struct stats_table t;
+    struct sample s[2];
     char name[48];
+    enum kind kind;
     uint32_t domid;
     unsigned int arg;               /* STATE, VCPU or CPU */
-    struct stats_table t;
     int mapped;
-    struct sample s[2];
     int ok[2];
 };
+
+/* A whole decimal number below limit, or -1. */
+static long parse_num(const char *s, const char **end, long limit)
+{
+    char *e;
+    unsigned long v;
+
+    errno = 0;
+    v = strtoul(s, &e, 10);
+    if (errno || e == s || v >= (unsigned long)limit)
+        return -1;
+    if (end)
+        *end = e;
+    else if (*e)
+        return -1;
+    return (long)v;
+}
 
 /* A vCPU slot's running time at now (the slot is as of update_time). */
 static uint64_t slot_time(const xen_stats_vcpu_t *v, unsigned int state,
@@ -332,32 +349,43 @@ static void judge(const struct spec *sp, double wall)
     }
 }
 
+/* idle:CPU, dom:NAME:DOMID:STATE or nonaffine:NAME:DOMID:VCPU */
 static int parse_spec(const char *arg, struct spec *sp)
 {
-    char kind[16];
-    unsigned int domid, n;
+    const char *p, *colon;
+    long domid, n;
+    size_t len;
 
     memset(sp, 0, sizeof(*sp));
-    if (sscanf(arg, "%15[a-z]:", kind) != 1)
-        return -1;
-    if (strcmp(kind, "idle") == 0) {
-        if (sscanf(arg, "idle:%u", &n) != 1)
+    if (strncmp(arg, "idle:", 5) == 0) {
+        if ((n = parse_num(arg + 5, NULL, MAX_CPUS)) < 0)
             return -1;
         sp->kind = IDLE;
-        sp->arg = n;
-        snprintf(sp->name, sizeof(sp->name), "cpu%u", n);
+        sp->arg = (unsigned int)n;
+        snprintf(sp->name, sizeof(sp->name), "cpu%ld", n);
         return 0;
     }
-    if (sscanf(arg, "%*[a-z]:%47[^:]:%u:%u", sp->name, &domid, &n) != 3)
-        return -1;
-    sp->domid = domid;
-    sp->arg = n;
-    if (strcmp(kind, "dom") == 0 && n < XEN_STATS_NR_DOMSTATES)
+    if (strncmp(arg, "dom:", 4) == 0) {
         sp->kind = DOM;
-    else if (strcmp(kind, "nonaffine") == 0)
+        p = arg + 4;
+    } else if (strncmp(arg, "nonaffine:", 10) == 0) {
         sp->kind = NONAFFINE;
-    else
+        p = arg + 10;
+    } else {
         return -1;
+    }
+    colon = strchr(p, ':');
+    len = colon ? (size_t)(colon - p) : 0;
+    if (!len || len >= sizeof(sp->name))
+        return -1;
+    memcpy(sp->name, p, len);
+    if ((domid = parse_num(colon + 1, &p, DOMID_FIRST_RESERVED)) < 0 ||
+        *p != ':' ||
+        (n = parse_num(p + 1, NULL, sp->kind == DOM ?
+                       XEN_STATS_NR_DOMSTATES : 4096)) < 0)
+        return -1;
+    sp->domid = (uint32_t)domid;
+    sp->arg = (unsigned int)n;
     return 0;
 }
 
@@ -391,7 +419,7 @@ static int cmd_measure(int argc, char **argv)
     int tries = 1, rc = 0;
 
     if (argc >= 2 && strcmp(argv[0], "--tries") == 0) {
-        tries = atoi(argv[1]);
+        tries = (int)parse_num(argv[1], NULL, 100);
         argc -= 2;
         argv += 2;
     }
@@ -416,10 +444,14 @@ static int measure_once(int argc, char **argv)
 {
     struct spec specs[MAX_SPECS];
     double seconds;
+    char *end;
     uint64_t w0, w1;
     int n = 0;
 
-    if (argc < 2 || argc - 1 > MAX_SPECS || (seconds = atof(argv[0])) <= 0)
+    if (argc < 2 || argc - 1 > MAX_SPECS)
+        return 2;
+    seconds = strtod(argv[0], &end);
+    if (end == argv[0] || *end || !(seconds > 0 && seconds < 3600))
         return 2;
     for (int i = 1; i < argc; i++)
         if (parse_spec(argv[i], &specs[n++]))
@@ -491,7 +523,9 @@ static int cmd_online(int argc, char **argv)
 
     if (argc != 2)
         return 2;
-    domid = (uint32_t)strtoul(argv[1], NULL, 10);
+    if (parse_num(argv[1], NULL, DOMID_FIRST_RESERVED) < 0)
+        return 2;
+    domid = (uint32_t)parse_num(argv[1], NULL, DOMID_FIRST_RESERVED);
     snprintf(name, sizeof(name), "online-%s", argv[0]);
     if (stats_map(fh, domid, XENMEM_resource_stats_table_id_domain, 0, &t)) {
         result(0, name, "map domid %u: %s", domid, strerror(errno));
@@ -514,9 +548,9 @@ static int cmd_acquire(int argc, char **argv)
     struct stats_table t;
     uint32_t domid;
 
-    if (argc != 1)
+    if (argc != 1 || parse_num(argv[0], NULL, DOMID_FIRST_RESERVED) < 0)
         return 2;
-    domid = (uint32_t)strtoul(argv[0], NULL, 10);
+    domid = (uint32_t)parse_num(argv[0], NULL, DOMID_FIRST_RESERVED);
     if (stats_map(fh, domid, XENMEM_resource_stats_table_id_domain, 0, &t)) {
         result(0, "scenario-acquire", "domid %u: %s", domid, strerror(errno));
         return 0;

@@ -10,7 +10,9 @@
  * CPU, each writing its own slot the way Xen does (sequence counter, the
  * runstate fields, sequence counter), with the slots 64 and then 128 bytes
  * apart, alternating, several rounds; it prints the writes per second per
- * thread for each stride and their ratio.
+ * thread for each stride and their ratio.  A control round with both
+ * threads writing the same slot (stride 0: a line shared for real) shows
+ * what contention looks like on the machine at hand.
  *
  *   bench-slot-stride [SECONDS_PER_ROUND [ROUNDS]]    (0.5, 6)
  *
@@ -110,9 +112,9 @@ static double run(unsigned char *base, size_t stride, double seconds)
 
 int main(int argc, char **argv)
 {
-	double seconds = argc > 1 ? atof(argv[1]) : 0.5;
-	int rounds = argc > 2 ? atoi(argv[2]) : 6;
-	double sum64 = 0, sum128 = 0;
+	double seconds = argc > 1 ? strtod(argv[1], NULL) : 0.5;
+	int rounds = argc > 2 ? (int)strtol(argv[2], NULL, 10) : 6;
+	double sum64 = 0, sum128 = 0, sum0 = 0;
 	unsigned char *base;
 	int r;
 
@@ -124,18 +126,22 @@ int main(int argc, char **argv)
 	for (r = 0; r < rounds; r++) {
 		double a = run(base, 64, seconds);
 		double b = run(base, 128, seconds);
+		double c = run(base, 0, seconds);
 
-		if (a < 0 || b < 0) {
+		if (a < 0 || b < 0 || c < 0) {
 			free(base);
 			return 1;
 		}
-		printf("round %d: stride 64 %.1f M writes/s, stride 128 %.1f M writes/s\n",
-		       r, a / 1e6, b / 1e6);
+		printf("round %d: stride 64 %.1f M writes/s, stride 128 %.1f M, "
+		       "same slot %.1f M\n", r, a / 1e6, b / 1e6, c / 1e6);
 		sum64 += a;
 		sum128 += b;
+		sum0 += c;
 	}
-	printf("slot-stride: 64 bytes %.1f M writes/s per CPU, 128 bytes %.1f M, ratio 128/64 %.2f\n",
-	       sum64 / rounds / 1e6, sum128 / rounds / 1e6, sum128 / sum64);
+	printf("slot-stride: 64 bytes %.1f M writes/s per CPU, 128 bytes %.1f M, "
+	       "ratio 128/64 %.2f; same slot (control) %.1f M\n",
+	       sum64 / rounds / 1e6, sum128 / rounds / 1e6, sum128 / sum64,
+	       sum0 / rounds / 1e6);
 	free(base);
 	return 0;
 }
