@@ -24,10 +24,16 @@ cleanup() {
 }
 trap 'cleanup; exit 0' TERM INT
 
-# rate NAME FROM: round trips per second in guest NAME's console lines
+# console NAME: the console log of guest-NAME (xenconsoled names it after
+# the domain, guest-<domain name>).
+console() {
+	echo "$E2E_CONSOLE_LOGS/guest-guest-$1.log"
+}
+
+# rate NAME FROM: round trips per second in guest-NAME's console lines
 # after line FROM (uptime is the guest's clock).
 rate() {
-	tail -n +"$(($2 + 1))" "$E2E_CONSOLE_LOGS/guest-$1.log" |
+	tail -n +"$(($2 + 1))" "$(console "$1")" |
 		awk '$1 == "e2e-pingpong:" {
 			if (!n++) { c0 = $2; t0 = $3 }
 			c1 = $2; t1 = $3
@@ -36,7 +42,7 @@ rate() {
 }
 
 lines() {
-	wc -l <"$E2E_CONSOLE_LOGS/guest-$1.log"
+	wc -l <"$(console "$1")"
 }
 
 # window NAME: run guest NAME alone for WINDOW seconds, print its rate.
