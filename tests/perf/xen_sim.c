@@ -33,6 +33,29 @@ static void seq_end(uint32_t *seq)
 	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
 }
 
+/*
+ * The domain aggregates as Xen keeps them for the vCPUs above: one vCPU
+ * running and the others blocked, so the domain is in partial_run (all
+ * running with one vCPU), with some history in the other states.  Zeroed
+ * aggregates would read as full_run since time 0.
+ */
+static void init_domain_runstate(struct xen_stats_domain *d, unsigned vcpus,
+				 uint64_t now)
+{
+	unsigned running = vcpus > BUSY_VCPU ? 1 : 0;
+
+	d->nr_running_vcpus = running;
+	d->nr_blocked_vcpus = vcpus - running;
+	d->runstate = !running ? XEN_STATS_DOMSTATE_blocked :
+		      vcpus == running ? XEN_STATS_DOMSTATE_full_run :
+		      XEN_STATS_DOMSTATE_partial_run;
+	d->runstate_entry_time = now;
+	d->runstate_update_time = now;
+	d->runstate_time[XEN_STATS_DOMSTATE_full_run] = 500000000ull;
+	d->runstate_time[XEN_STATS_DOMSTATE_partial_run] = 1000000000ull;
+	d->runstate_time[XEN_STATS_DOMSTATE_blocked] = 2000000000ull;
+}
+
 static void init_domain(struct mem_table *t, uint32_t domid, unsigned vcpus,
 			uint64_t now)
 {
@@ -59,7 +82,10 @@ static void init_domain(struct mem_table *t, uint32_t domid, unsigned vcpus,
 		v->time[XEN_STATS_RUNSTATE_running] = 1000000000ull * (i + 1);
 		v->time[XEN_STATS_RUNSTATE_runnable] = 1000000ull * (i + 1);
 		v->time[XEN_STATS_RUNSTATE_blocked] = 3000000000ull * (i + 1);
+		d->running_time += v->time[XEN_STATS_RUNSTATE_running];
+		d->runnable_time += v->time[XEN_STATS_RUNSTATE_runnable];
 	}
+	init_domain_runstate(d, vcpus, now);
 }
 
 static void init_host(struct mem_table *t, unsigned nr_pcpus, uint64_t now)
