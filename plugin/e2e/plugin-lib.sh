@@ -179,9 +179,21 @@ pe_names() {
 	sort -u
 }
 
+# pe_compare TAG1 TAG2: the two runs published the same datasources at
+# about the same rates.  Only XCP-ng's hypervisor answers the domain
+# runstate domctl, so elsewhere the hypercall backend has no runstate
+# datasources while the tables do (33-plugin-runstates checks both
+# sides): they are left out of the comparison there.
 pe_compare() {
 	pe_names "$1" >"$PE_WORK/names-$1"
 	pe_names "$2" >"$PE_WORK/names-$2"
+	if [ "${E2E_XEN:-}" != xcpng ]; then
+		for t in "$1" "$2"; do
+			grep -vE ' (runstate_|runnable_|numa_node_nonaffine_vcpus$)' \
+				"$PE_WORK/names-$t" >"$PE_WORK/names-$t.cmp"
+			mv "$PE_WORK/names-$t.cmp" "$PE_WORK/names-$t"
+		done
+	fi
 	pe_check "plugin-$1-vs-$2-datasources" \
 		"$(wc -l <"$PE_WORK/names-$1") kinds of datasource" \
 		cmp -s "$PE_WORK/names-$1" "$PE_WORK/names-$2"

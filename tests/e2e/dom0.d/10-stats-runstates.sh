@@ -8,10 +8,12 @@
 #  2. guest-d unpaused: busy, soft affinity pCPU0, which guest-c keeps
 #     busy: it runs on pCPU1, non-affine;
 #  3. guest-c and guest-d destroyed, guest-a unpaused (busy vCPU0 alone on
-#     pCPU1, idle vCPU1): partial_run; then `xl vcpu-set` takes vCPU1 down
-#     and up again: the table's online count and flags follow.
-# Leaves guest-a running (unpaused, 2 vCPUs up) and guest-b running, also
-# when the init's time limit ends it (trap).
+#     pCPU1, idle vCPU1): partial_run.
+# The online count is 90-stats-online's: a vCPU the guest brought back up
+# keeps ticking (5-16% of an idle vCPU under emulation), which the later
+# steps' idle checks on guest-a would see.
+# Leaves guest-a running (unpaused) and guest-b running, also when the
+# init's time limit ends it (trap).
 . /opt/e2e/lib.sh
 
 if [ "$E2E_MODE" != patched ]; then
@@ -34,20 +36,8 @@ cleanup() {
 	xl destroy guest-c 2>/dev/null
 	xl destroy guest-d 2>/dev/null
 	xl unpause guest-a 2>/dev/null
-	xl vcpu-set guest-a 2 2>/dev/null
 }
 trap 'cleanup; exit 0' TERM INT
-
-# vcpus_online NAME: the online vCPU count getdomaininfo reports.
-vcpus_online() {
-	xl list "$1" 2>/dev/null | awk 'NR == 2 { print $4 }'
-}
-
-# vcpu_set NAME N: ask the guest for N vCPUs and wait until it has them.
-vcpu_set() {
-	xl vcpu-set "$1" "$2" &&
-		e2e_wait 30 sh -c "[ \"\$(xl list $1 | awk 'NR == 2 { print \$4 }')\" = $2 ]"
-}
 
 # guest-d boots first, guest-c (pinned to dom0's pCPU) right after: both
 # boots overlap, and guest-d is paused before the first scene.
@@ -88,15 +78,5 @@ xl unpause guest-a
 sleep 3
 stats-scenario measure --tries 3 3 "dom:guest-a:$a:$PARTIAL_RUN"
 
-if vcpu_set guest-a 1; then
-	stats-scenario online guest-a-down "$a"
-else
-	fail online-guest-a-down "guest-a did not take vCPU1 down ($(vcpus_online guest-a) online)"
-fi
-if vcpu_set guest-a 2; then
-	stats-scenario online guest-a-up "$a"
-else
-	fail online-guest-a-up "guest-a did not bring vCPU1 up ($(vcpus_online guest-a) online)"
-fi
 cleanup
 exit 0
