@@ -20,19 +20,6 @@ uint64_t xen_sim_clock(void)
 	return (uint64_t)ts.tv_sec * 1000000000u + (uint64_t)ts.tv_nsec;
 }
 
-/* Xen's side of the seq protocol around one update. */
-static void seq_begin(uint32_t *seq)
-{
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-static void seq_end(uint32_t *seq)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-}
-
 /*
  * The domain aggregates as Xen keeps them for the vCPUs above: one vCPU
  * running and the others blocked, so the domain is in partial_run (all
@@ -133,14 +120,14 @@ void xen_sim_tick(struct xen_sim *s, uint64_t now)
 		struct xen_stats_vcpu *v = mem_table_vcpu(&s->doms[i],
 							  BUSY_VCPU);
 
-		seq_begin(&v->seq);
+		mem_table_seq_begin(&v->seq);
 		__atomic_store_n(&v->update_time, now, __ATOMIC_RELAXED);
-		seq_end(&v->seq);
+		mem_table_seq_end(&v->seq);
 	}
 	if (s->nr_pcpus > BUSY_PCPU) {
-		seq_begin(&p->seq);
+		mem_table_seq_begin(&p->seq);
 		__atomic_store_n(&p->update_time, now, __ATOMIC_RELAXED);
-		seq_end(&p->seq);
+		mem_table_seq_end(&p->seq);
 	}
 }
 

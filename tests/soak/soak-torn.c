@@ -27,6 +27,7 @@
 #include <time.h>
 
 #include "stats_reader.h"
+#include "plugin/support/mem_table.h"
 
 #define NR_SLOTS 4
 #define ALIGN64(x) (((x) + 63u) & ~63u)
@@ -75,23 +76,10 @@ static void table_build(struct table *t)
 		t->slot[i] = (void *)(t->buf + slots + (size_t)i * stride);
 }
 
-/* Xen's seq_begin/seq_end: write_atomic and smp_wmb. */
-static void seq_begin(uint32_t *seq)
-{
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-}
-
-static void seq_end(uint32_t *seq)
-{
-	__atomic_thread_fence(__ATOMIC_RELEASE);
-	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
-}
-
 /* Update k of a slot: every field a function of k and the slot. */
 static void fill(struct xen_stats_vcpu *s, uint64_t k, uint32_t i)
 {
-	seq_begin(&s->seq);
+	mem_table_seq_begin(&s->seq);
 	s->state = (uint32_t)(k % XEN_STATS_NR_RUNSTATES);
 	s->state_entry_time = 10 * k;
 	for (unsigned j = 0; j < XEN_STATS_NR_RUNSTATES; j++)
@@ -100,7 +88,7 @@ static void fill(struct xen_stats_vcpu *s, uint64_t k, uint32_t i)
 	s->flags = XEN_STATS_VCPUF_present | XEN_STATS_VCPUF_online;
 	s->processor = (uint32_t)(k + i) & 0xffff;
 	s->nonaffine_time = 3 * k + i;
-	seq_end(&s->seq);
+	mem_table_seq_end(&s->seq);
 }
 
 static void *writer(void *arg)

@@ -31,4 +31,21 @@ struct xen_stats_host *mem_table_host_section(const struct mem_table *t);
 struct xen_stats_vcpu *mem_table_vcpu(const struct mem_table *t, uint32_t i);
 struct xen_stats_pcpu *mem_table_pcpu(const struct mem_table *t, uint32_t i);
 
+/*
+ * Xen's side of the sequence protocol around one update of a section or
+ * slot (write_atomic and smp_wmb): for doubles that rewrite tables while
+ * readers read them.
+ */
+static inline void mem_table_seq_begin(uint32_t *seq)
+{
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+}
+
+static inline void mem_table_seq_end(uint32_t *seq)
+{
+	__atomic_thread_fence(__ATOMIC_RELEASE);
+	__atomic_store_n(seq, *seq + 1, __ATOMIC_RELAXED);
+}
+
 #endif
