@@ -11,6 +11,7 @@
 #include "input/table_sample.h"
 #include "check_main.h"
 #include "plugin/support/mem_table.h"
+#include "plugin/support/table_views.h"
 
 #define UUID_A "11111111-2222-3333-4444-555555555555"
 #define UUID_B "66666666-7777-8888-9999-aaaaaaaaaaaa"
@@ -587,18 +588,6 @@ static const char *const runstate_names[RUNSTATE_ROWS] = {
 	"runnable_any", "runnable_vcpus", "numa_node_nonaffine_vcpus",
 };
 
-static struct stats_view table_view(const struct mem_table *t)
-{
-	struct stats_view v;
-
-	ck_assert_int_eq(stats_view_open(t->buf, t->len,
-					 XENMEM_resource_stats_table_id_domain,
-					 TABLE_MIN_DOMAIN_SECTION,
-					 TABLE_MIN_VCPU_SLOT, 64, &v, NULL, 0),
-			 STATS_OK);
-	return v;
-}
-
 /*
  * Domain 7 (UUID_A's handle bytes do not matter: the uuid comes from the
  * handle, 0x11 repeated), 2 vCPUs: vCPU 0 running since 900 s (of which
@@ -644,7 +633,7 @@ static struct mem_table busy_idle_table(void)
 static void derive_table(const struct mem_table *t, uint64_t now,
 			 struct host_sample *s, struct ds_set *set)
 {
-	struct stats_view v = table_view(t);
+	struct stats_view v = domain_view(t);
 
 	sample_reset(s);
 	ck_assert_int_eq(table_sample_domain(&v, 7, now, s), STATS_OK);
@@ -781,7 +770,7 @@ START_TEST(table_runstate_counters_bounded_by_wall_time)
 	for (int c = 0; c < 200; c++) {
 		double ts = T0 + 5.0 * c;
 		uint64_t now = ns(100.0 + 5.0 * c + jitter(&seed));
-		struct stats_view v = table_view(&t);
+		struct stats_view v = domain_view(&t);
 
 		sample_reset(&s);
 		ck_assert_int_eq(table_sample_domain(&v, 7, now, &s),

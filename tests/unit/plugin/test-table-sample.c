@@ -9,32 +9,9 @@
 #include "check_main.h"
 
 #include "plugin/support/mem_table.h"
+#include "plugin/support/table_views.h"
 #include "input/sample.h"
 #include "input/table_sample.h"
-
-static struct stats_view dom_view(const struct mem_table *t)
-{
-	struct stats_view v;
-
-	ck_assert_int_eq(stats_view_open(t->buf, t->len,
-					 XENMEM_resource_stats_table_id_domain,
-					 TABLE_MIN_DOMAIN_SECTION,
-					 TABLE_MIN_VCPU_SLOT, 64, &v, NULL, 0),
-			 STATS_OK);
-	return v;
-}
-
-static struct stats_view host_view(const struct mem_table *t)
-{
-	struct stats_view v;
-
-	ck_assert_int_eq(stats_view_open(t->buf, t->len,
-					 XENMEM_resource_stats_table_id_host,
-					 TABLE_MIN_HOST_SECTION,
-					 TABLE_MIN_PCPU_SLOT, 64, &v, NULL, 0),
-			 STATS_OK);
-	return v;
-}
 
 static void set_vcpu(struct xen_stats_vcpu *s, uint32_t state, uint64_t entry,
 		     uint64_t running, uint64_t update, uint32_t flags)
@@ -70,7 +47,7 @@ START_TEST(domain_sample_matches_slots)
 	struct mem_table t = mem_table_domain(3, 5);
 	struct xen_stats_domain *d = mem_table_dom_section(&t);
 	struct host_sample s;
-	struct stats_view v = dom_view(&t);
+	struct stats_view v = domain_view(&t);
 
 	for (int i = 0; i < 16; i++)
 		d->handle[i] = (uint8_t)(0xa0 + i);
@@ -112,7 +89,7 @@ START_TEST(busy_vcpu_slot_skips_domain_for_the_cycle)
 {
 	struct mem_table t = mem_table_domain(2, 9);
 	struct host_sample s;
-	struct stats_view v = dom_view(&t);
+	struct stats_view v = domain_view(&t);
 
 	mem_table_vcpu(&t, 1)->seq = 5;	/* never settles */
 	sample_init(&s);
@@ -131,7 +108,7 @@ START_TEST(busy_section_and_dying_domain_left_out)
 {
 	struct mem_table t = mem_table_domain(1, 9);
 	struct host_sample s;
-	struct stats_view v = dom_view(&t);
+	struct stats_view v = domain_view(&t);
 
 	struct xen_stats_domain *sec = mem_table_dom_section(&t);
 
