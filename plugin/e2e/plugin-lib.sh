@@ -182,7 +182,7 @@ pe_names() {
 # pe_compare TAG1 TAG2: the two runs published the same datasources at
 # about the same rates.  Only XCP-ng's hypervisor answers the domain
 # runstate domctl, so elsewhere the hypercall backend has no runstate
-# datasources while the tables do (33-plugin-runstates checks both
+# datasources while the tables do (34-plugin-runstates checks both
 # sides): they are left out of the comparison there.
 pe_compare() {
 	pe_names "$1" >"$PE_WORK/names-$1"
