@@ -184,7 +184,8 @@ const char *rrdd_transform_name(enum rrdd_transform transform);
  * CRC, and the metadata CRC stays the same, so xcp-rrdd does not parse the
  * JSON again.  When new metadata no longer fits, the file is replaced by a
  * larger one (new file + rename); so is a file that someone removed or
- * renamed away.  Space is reserved with fallocate, so a
+ * renamed away (noticed by a look at the path at each update, or through
+ * rrdd_writer_watch).  Space is reserved with fallocate, so a
  * full /dev/shm is an RRDD_ENOSPC error, never a SIGBUS.
  */
 struct rrdd_writer;
@@ -244,6 +245,41 @@ unsigned long rrdd_writer_file_serial(const struct rrdd_writer *writer);
  * a caller about to register should update first.
  */
 bool rrdd_writer_file_in_place(const struct rrdd_writer *writer);
+
+/*
+ * Watch for the file's removal instead of looking for it at every update.
+ * By default each rrdd_writer_update looks the path up (one stat system
+ * call) to notice a file removed or renamed away.  After this call it no
+ * longer does: the writer keeps an inotify descriptor on <dir>, returned
+ * in *fd, that becomes readable when a name in <dir> is removed, renamed
+ * away or renamed over (other plugins' files included), or <dir> itself
+ * goes.  The caller polls *fd, typically along with its wait between
+ * updates, and calls rrdd_writer_watch_event when it is readable; until
+ * it does, updates go on into a removed file unnoticed.  A steady update
+ * then makes no system call at all.
+ * *fd stays the writer's (closed by rrdd_writer_close) and is the same
+ * for the writer's life; a second call returns it again.  Fails with
+ * RRDD_EIO (errno kept) when inotify cannot be had (no more instances or
+ * watches for this user); the writer then goes on looking at every
+ * update.  Should the watch be lost later (the directory made again and
+ * no watch left for it), updates look again at every update by
+ * themselves.
+ */
+int rrdd_writer_watch(struct rrdd_writer *writer, int *fd,
+		      struct rrdd_error *err);
+
+/*
+ * The watch descriptor is readable: read its events (never blocks) and,
+ * if one may concern the file (its name removed or renamed away or over,
+ * <dir> removed or moved, lost events), look the path up once.  *gone
+ * (may be NULL) is set when the file the writer put in place is no longer
+ * at its path: the next rrdd_writer_update makes a new one, and
+ * rrdd_writer_file_serial changes.  Events about other names cost no
+ * look-up.  RRDD_EINVAL when the writer does not watch; RRDD_EIO when the
+ * events cannot be read (the next update then looks for itself).
+ */
+int rrdd_writer_watch_event(struct rrdd_writer *writer, bool *gone,
+			    struct rrdd_error *err);
 
 /* Remove the file (if it is still the writer's) and the lock, free the
  * writer.  NULL is a no-op. */

@@ -11,6 +11,9 @@
  *   way (xcp-rrdd maps a file at the size it first saw);
  * - a file removed or renamed away by someone else is made again at the
  *   next update (xcp-rrdd's discovery drops a plugin whose file goes);
+ *   each update looks the path up to notice it, unless the caller had the
+ *   writer watch the directory (rrdd_writer_watch): then only an event
+ *   that may concern the file leads to a look-up;
  * - one writer per <dir>/<uid>: an flock on <uid>.lock.tmp, a name
  *   xcp-rrdd's discovery ignores, held from open to close;
  * - rrdd_writer_close removes both.
@@ -22,6 +25,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/inotify.h>
 #include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
@@ -32,10 +36,18 @@
 #define PAGE 4096
 /* Metadata bytes per datasource assumed before any is known. */
 #define GUESS_PER_DS 256
+/* What may take the file away from its path, or the directory with it. */
+#define WATCH_MASK (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
+		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
 struct rrdd_writer {
 	char *dir, *path, *tmp_path, *lock_path;
 	int lock_fd;		/* flock held while the writer lives */
+	const char *name;	/* the file's name in dir (into path) */
+	int watch_fd;		/* inotify on dir, or -1: stat each update */
+	int watch_wd;		/* the watch on dir, or -1 */
+	bool watching;		/* events are trusted: no stat per update */
+	bool recheck;		/* an event may concern the file: look */
 	size_t max_ds;
 	enum rrdd_ts_format ts_format;
 
@@ -112,7 +124,7 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
-	w->fd = w->lock_fd = -1;
+	w->fd = w->lock_fd = w->watch_fd = w->watch_wd = -1;
 	w->max_ds = options->max_datasources;
 	w->ts_format = options->ts_format;
 	w->dir = strdup(options->dir ? options->dir : DEFAULT_DIR);
@@ -125,6 +137,7 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
 		rrdd_writer_close(w);
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
 	}
+	w->name = w->path + strlen(w->dir) + 1;
 	rc = claim(w, err);
 	if (rc) {
 		rrdd_writer_close(w);
@@ -161,6 +174,8 @@ void rrdd_writer_close(struct rrdd_writer *w)
 	if (w->fd >= 0 && w->path && still_in_place(w))
 		unlink(w->path);
 	drop_file(w);
+	if (w->watch_fd >= 0)
+		close(w->watch_fd);
 	if (w->lock_path)
 		rrdd_lock_release(w->lock_path, w->lock_fd);
 	free(w->lock_path);
@@ -186,6 +201,100 @@ unsigned long rrdd_writer_file_serial(const struct rrdd_writer *writer)
 bool rrdd_writer_file_in_place(const struct rrdd_writer *writer)
 {
 	return writer && writer->fd >= 0 && still_in_place(writer);
+}
+
+/* ---- watching the directory ---------------------------------------------- */
+
+/*
+ * (Re)point the watch at dir as it is now: after the directory was
+ * removed or moved and made again, the old watch follows the old one.
+ * inotify_add_watch gives the same descriptor for the same directory.
+ */
+static int watch_dir(struct rrdd_writer *w, struct rrdd_error *err)
+{
+	int wd = inotify_add_watch(w->watch_fd, w->dir, WATCH_MASK);
+
+	if (wd < 0)
+		return rrdd_fail(err, RRDD_EIO, errno, "watching %s: %m",
+				 w->dir);
+	if (w->watch_wd >= 0 && w->watch_wd != wd)
+		(void)inotify_rm_watch(w->watch_fd, w->watch_wd);
+	w->watch_wd = wd;
+	return RRDD_OK;
+}
+
+int rrdd_writer_watch(struct rrdd_writer *w, int *fd, struct rrdd_error *err)
+{
+	if (!w || !fd)
+		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
+	*fd = -1;
+	if (w->watch_fd < 0) {
+		int rc;
+
+		w->watch_fd = inotify_init1(IN_NONBLOCK | IN_CLOEXEC);
+		if (w->watch_fd < 0)
+			return rrdd_fail(err, RRDD_EIO, errno,
+					 "inotify for %s: %m", w->dir);
+		rc = watch_dir(w, err);
+		if (rc) {
+			close(w->watch_fd);
+			w->watch_fd = -1;
+			return rc;
+		}
+		/* Whatever happened before the watch: look once. */
+		w->recheck = true;
+		w->watching = true;
+	}
+	*fd = w->watch_fd;
+	return RRDD_OK;
+}
+
+/* Might this event have taken the file from its path? */
+static bool concerns_file(const struct rrdd_writer *w,
+			  const struct inotify_event *ev)
+{
+	if (ev->mask & (IN_Q_OVERFLOW | IN_IGNORED | IN_DELETE_SELF |
+			IN_MOVE_SELF | IN_UNMOUNT))
+		return true;
+	return ev->len && !strcmp(ev->name, w->name);
+}
+
+int rrdd_writer_watch_event(struct rrdd_writer *w, bool *gone,
+			    struct rrdd_error *err)
+{
+	char buf[4096]
+		__attribute__((aligned(__alignof__(struct inotify_event))));
+	bool look = false;
+	ssize_t got;
+
+	if (gone)
+		*gone = false;
+	if (!w || w->watch_fd < 0)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "writer: not watching (rrdd_writer_watch)");
+	while ((got = read(w->watch_fd, buf, sizeof(buf))) > 0) {
+		for (char *p = buf; p < buf + got;) {
+			const struct inotify_event *ev = (const void *)p;
+
+			look = look || concerns_file(w, ev);
+			p += sizeof(*ev) + ev->len;
+		}
+	}
+	if (got < 0 && errno != EAGAIN && errno != EINTR) {
+		/* Events may be lost: the next update looks for itself. */
+		w->recheck = true;
+		return rrdd_fail(err, RRDD_EIO, errno,
+				 "reading the watch on %s: %m", w->dir);
+	}
+	if (look)
+		w->recheck = true;
+	/* No file yet: the first update makes one anyway. */
+	if (w->recheck && w->fd >= 0) {
+		w->recheck = !still_in_place(w);
+		if (gone)
+			*gone = w->recheck;
+	}
+	return RRDD_OK;
 }
 
 /* ---- sources ------------------------------------------------------------ */
@@ -505,6 +614,10 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 	free(head);
 	if (rc)
 		return rc;
+	/* Watch the directory as it is now, before the file is there to
+	 * lose; failing that, look the path up at every update again. */
+	if (w->watch_fd >= 0)
+		w->watching = watch_dir(w, NULL) == RRDD_OK;
 	if (fstat(fd, &st) || rename(w->tmp_path, w->path)) {
 		rc = io_fail(err, errno, "renaming to", w->path);
 		munmap(map, cap);
@@ -520,6 +633,7 @@ static int replace_file(struct rrdd_writer *w, size_t needed, double ts,
 	w->dev = st.st_dev;
 	w->ino = st.st_ino;
 	w->serial++;
+	w->recheck = false;	/* the rename's own event looks once more */
 	return RRDD_OK;
 }
 
@@ -601,8 +715,10 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 		return rc;
 	needed = rrdd_payload_size(w->n, w->meta_len);
 	/* Removed or renamed away (xcp-rrdd then forgets the plugin):
-	 * writing on into the old file would feed nobody. */
-	if (w->fd < 0 || needed > w->cap || !still_in_place(w)) {
+	 * writing on into the old file would feed nobody.  Watched, the
+	 * path is looked up only after an event that may concern it. */
+	if (w->fd < 0 || needed > w->cap ||
+	    ((!w->watching || w->recheck) && !still_in_place(w))) {
 		rc = replace_file(w, needed, timestamp, values, err);
 		if (rc)
 			return rc;
@@ -612,6 +728,7 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 		update_values(w, timestamp, values);
 	}
 	w->meta_dirty = false;
+	w->recheck = false;
 	w->have_ts = true;
 	w->last_ts = timestamp;
 	return RRDD_OK;

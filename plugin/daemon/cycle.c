@@ -24,6 +24,8 @@ struct cycle {
 	struct domain_source *domains;
 	int stop_fd;
 	struct rrdd_writer *writer;
+	int watch_fd;		/* the writer's watch on its file, or -1 */
+	bool file_gone;		/* the watch saw it go; not written since */
 	struct rrdd_rpc_options rpc;
 	struct domset live;	/* domains the backend knows about */
 	struct domset fresh;	/* scratch for refresh */
@@ -207,22 +209,43 @@ static double register_or_back_off(struct cycle *c, double *next_out)
 	return c->opts->interval;
 }
 
-/* Sleep until deadline, serving domain events; false once told to stop. */
+/*
+ * Something happened in the payload file's directory: the writer looks
+ * whether it concerns the file, and if it went, the cycle's next update
+ * makes it again (then follow_file registers the new one).
+ */
+static void file_event(struct cycle *c)
+{
+	struct rrdd_error err = { 0 };
+	bool gone = false;
+
+	if (rrdd_writer_watch_event(c->writer, &gone, &err) != 0)
+		log_warn("watching the payload file: %s", err.msg);
+	else if (gone)
+		c->file_gone = true;
+}
+
+/*
+ * Sleep until deadline, serving domain events and the payload file's
+ * watch; false once told to stop.
+ */
 static bool wait_until(struct cycle *c, double deadline)
 {
 	int dom_fd = c->domains->ops->fd(c->domains);
 
 	for (;;) {
-		struct pollfd fds[2] = {
+		/* poll skips entries whose fd is negative */
+		struct pollfd fds[3] = {
 			{ .fd = c->stop_fd, .events = POLLIN },
 			{ .fd = dom_fd, .events = POLLIN },
+			{ .fd = c->watch_fd, .events = POLLIN },
 		};
 		double left = deadline - monotonic_now();
 		int rc;
 
 		if (left <= 0)
 			return true;
-		rc = poll(fds, dom_fd >= 0 ? 2 : 1, (int)ceil(left * 1000));
+		rc = poll(fds, 3, (int)ceil(left * 1000));
 		if (rc < 0 && errno != EINTR) {
 			log_err("poll: %s", strerror(errno));
 			return false;
@@ -231,6 +254,8 @@ static bool wait_until(struct cycle *c, double deadline)
 			return false;
 		if (rc > 0 && dom_fd >= 0 && fds[1].revents)
 			refresh_domains(c, false);
+		if (rc > 0 && c->watch_fd >= 0 && fds[2].revents)
+			file_event(c);
 	}
 }
 
@@ -305,6 +330,7 @@ static void sample_and_write(struct cycle *c)
 		return;
 	}
 	c->last_write = monotonic_now();
+	c->file_gone = false;
 	follow_file(c);
 	log_debug("cycle: %zu domains, %zu datasources", c->sample.n_doms,
 		  c->set.n);
@@ -314,11 +340,17 @@ static void sample_and_write(struct cycle *c)
  * xcp-rrdd registers a plugin only when its file exists, and its
  * discovery forgets one whose file was deleted: if ours went, write a
  * new one now rather than fail to register and wait a whole interval.
+ * With the writer's watch, the waits' events say so and there is no
+ * look-up here (a removal between the last write and this registration
+ * is seen by the next wait, and the file made again at the write that
+ * ends it).
  */
 static void ensure_file(struct cycle *c)
 {
-	if (rrdd_writer_file_serial(c->writer) == 0 ||
-	    rrdd_writer_file_in_place(c->writer))
+	if (rrdd_writer_file_serial(c->writer) == 0)
+		return;
+	if (c->watch_fd >= 0 ? !c->file_gone
+			     : rrdd_writer_file_in_place(c->writer))
 		return;
 	log_info("payload file %s is gone: writing it again",
 		 rrdd_writer_path(c->writer));
@@ -370,10 +402,11 @@ int cycle_run(const struct options *opts, struct rrdd_writer *writer,
 {
 	struct cycle c = {
 		.opts = opts, .backend = backend, .domains = domains,
-		.stop_fd = stop_fd, .writer = writer,
+		.stop_fd = stop_fd, .writer = writer, .watch_fd = -1,
 		.rpc = { .socket_path = opts->rrdd_socket,
 			 .timeout_ms = CYCLE_RPC_TIMEOUT_MS },
 	};
+	struct rrdd_error c_err = { 0 };
 	long done = 0;
 
 	if (!writer)
@@ -382,6 +415,9 @@ int cycle_run(const struct options *opts, struct rrdd_writer *writer,
 	domset_init(&c.fresh);
 	sample_init(&c.sample);
 	ds_set_init(&c.set);
+	if (rrdd_writer_watch(writer, &c.watch_fd, &c_err) != 0)
+		log_info("%s; looking for the payload file at every cycle "
+			 "instead", c_err.msg);
 	forget_earlier_run(&c);
 	refresh_domains(&c, true);
 	/* xcp-rrdd opens the file when the plugin registers: have one. */

@@ -9,6 +9,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
+#include <poll.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -712,6 +713,231 @@ START_TEST(file_renamed_away_is_made_again)
 }
 END_TEST
 
+/* ---- watching instead of looking (rrdd_writer_watch) ------------------ */
+
+/* Whether fd becomes readable within ms milliseconds. */
+static bool readable(int fd, int ms)
+{
+	struct pollfd p = { .fd = fd, .events = POLLIN };
+
+	return poll(&p, 1, ms) == 1 && (p.revents & POLLIN);
+}
+
+static struct rrdd_writer *watched_writer(int *fd)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	struct rrdd_error err;
+	int again = -1;
+
+	ck_assert_msg(rrdd_writer_watch(w, fd, &err) == RRDD_OK, "watch: %s",
+		      err.msg);
+	ck_assert_int_ge(*fd, 0);
+	ck_assert_int_eq(rrdd_writer_watch(w, &again, NULL), RRDD_OK);
+	ck_assert_int_eq(again, *fd);
+	return w;
+}
+
+/* Handle what the watch has; returns *gone. */
+static bool event(struct rrdd_writer *w)
+{
+	struct rrdd_error err;
+	bool gone = true;
+
+	ck_assert_msg(rrdd_writer_watch_event(w, &gone, &err) == RRDD_OK,
+		      "watch_event: %s", err.msg);
+	return gone;
+}
+
+/* The writer's own file: its rename into place is seen and found fine. */
+static void settle(struct rrdd_writer *w, int fd)
+{
+	ck_assert_msg(readable(fd, 1000), "the rename into place not seen");
+	ck_assert_msg(!event(w), "own file taken for gone");
+	ck_assert_msg(!readable(fd, 0), "events left after watch_event");
+}
+
+START_TEST(watched_removal_is_seen_and_the_file_made_again)
+{
+	int fd;
+	struct rrdd_writer *w = watched_writer(&fd);
+
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	settle(w, fd);
+	update(w, 2, 2.0, 2);
+	ck_assert_msg(!readable(fd, 0), "a values-only update made events");
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	ck_assert_msg(readable(fd, 1000), "removal not seen");
+	ck_assert_msg(event(w), "removal not reported");
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	update(w, 2, 3.0, 3);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 3.0, 3);
+	settle(w, fd);
+	update(w, 2, 4.0, 4);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 4.0, 4);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+/*
+ * Watched, an update does not look the path up: the removal is the
+ * watch's to report.  Until watch_event runs, the file is not made again
+ * (this is the look-up that a watching writer no longer makes).
+ */
+START_TEST(watched_updates_leave_the_path_alone)
+{
+	int fd;
+	struct rrdd_writer *w = watched_writer(&fd);
+
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	settle(w, fd);
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	ck_assert(!exists(rrdd_writer_path(w)));
+	ck_assert(event(w));
+	update(w, 2, 3.0, 3);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 3.0, 3);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+START_TEST(watched_rename_away_or_over_is_seen)
+{
+	int fd;
+	struct rrdd_writer *w = watched_writer(&fd);
+	char away[512], other[512];
+
+	snprintf(away, sizeof(away), "%s/elsewhere", dir);
+	snprintf(other, sizeof(other), "%s/other", dir);
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	settle(w, fd);
+	ck_assert_int_eq(rename(rrdd_writer_path(w), away), 0);
+	ck_assert_msg(readable(fd, 1000) && event(w), "rename away missed");
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 2.0, 2);
+	check_file(away, 2, 1.0, 1);
+	settle(w, fd);
+	/* Another file renamed over ours. */
+	ck_assert_int_eq(link(away, other), 0);
+	ck_assert_int_eq(rename(other, rrdd_writer_path(w)), 0);
+	ck_assert_msg(readable(fd, 1000) && event(w), "rename over missed");
+	update(w, 2, 3.0, 3);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 3);
+	check_file(rrdd_writer_path(w), 2, 3.0, 3);
+	check_file(away, 2, 1.0, 1);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(unlink(away), 0);
+	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+/* Other plugins' files come and go in the same directory. */
+START_TEST(watched_other_names_cost_no_look_up)
+{
+	int fd;
+	struct rrdd_writer *w = watched_writer(&fd);
+	char other[512], tmp[512];
+	FILE *f;
+
+	snprintf(other, sizeof(other), "%s/other-plugin", dir);
+	snprintf(tmp, sizeof(tmp), "%s/other-plugin.tmp", dir);
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	settle(w, fd);
+	f = fopen(tmp, "w");
+	ck_assert(f != NULL);
+	fclose(f);
+	ck_assert_int_eq(rename(tmp, other), 0);
+	ck_assert_int_eq(unlink(other), 0);
+	ck_assert_msg(readable(fd, 1000), "other names' events not seen");
+	ck_assert_msg(!event(w), "another file's events taken for ours");
+	ck_assert_msg(!readable(fd, 0), "events left after watch_event");
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	check_file(rrdd_writer_path(w), 2, 2.0, 2);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+/* The directory itself removed and made again: watched anew. */
+START_TEST(watched_directory_made_again_is_watched_again)
+{
+	int fd;
+	struct rrdd_writer *w = watched_writer(&fd);
+
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	settle(w, fd);
+	empty_dir(dir);
+	ck_assert_int_eq(rmdir(dir), 0);
+	ck_assert_msg(readable(fd, 1000) && event(w), "directory's removal "
+		      "missed");
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 2.0, 2);
+	settle(w, fd);
+	/* The new directory's events arrive. */
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	ck_assert_msg(readable(fd, 1000) && event(w), "removal in the new "
+		      "directory missed");
+	update(w, 2, 3.0, 3);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 3);
+	check_file(rrdd_writer_path(w), 2, 3.0, 3);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+/* A removal before the watch started is looked for once. */
+START_TEST(watch_started_late_looks_once)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	int fd;
+
+	set_sources(w, 2, "d");
+	update(w, 2, 1.0, 1);
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	ck_assert_int_eq(rrdd_writer_watch(w, &fd, NULL), RRDD_OK);
+	ck_assert_msg(!readable(fd, 0), "events from before the watch");
+	update(w, 2, 2.0, 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	check_file(rrdd_writer_path(w), 2, 2.0, 2);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+START_TEST(watch_bad_calls_are_refused)
+{
+	struct rrdd_writer *w = open_writer(dir, 4, RRDD_TS_FLOAT);
+	struct rrdd_error err;
+	bool gone = true;
+	int fd = 7;
+
+	ck_assert_int_eq(rrdd_writer_watch(NULL, &fd, &err), RRDD_EINVAL);
+	ck_assert_int_eq(rrdd_writer_watch(w, NULL, &err), RRDD_EINVAL);
+	ck_assert_int_eq(rrdd_writer_watch_event(NULL, &gone, &err),
+			 RRDD_EINVAL);
+	ck_assert_int_eq(rrdd_writer_watch_event(w, &gone, &err),
+			 RRDD_EINVAL);
+	ck_assert(!gone);
+	ck_assert_msg(strstr(err.msg, "not watching") != NULL, "%s", err.msg);
+	/* Before the first update there is no file to be gone. */
+	ck_assert_int_eq(rrdd_writer_watch(w, &fd, &err), RRDD_OK);
+	ck_assert_int_eq(rrdd_writer_watch_event(w, &gone, &err), RRDD_OK);
+	ck_assert(!gone);
+	ck_assert_int_eq(rrdd_writer_watch_event(w, NULL, &err), RRDD_OK);
+	rrdd_writer_close(w);
+}
+END_TEST
+
 /* Close removes the writer's own file, never one put in its place. */
 START_TEST(close_spares_a_file_that_is_not_its_own)
 {
@@ -758,6 +984,13 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, removed_file_is_made_again);
 	tcase_add_test(tc, file_renamed_away_is_made_again);
 	tcase_add_test(tc, close_spares_a_file_that_is_not_its_own);
+	tcase_add_test(tc, watched_removal_is_seen_and_the_file_made_again);
+	tcase_add_test(tc, watched_updates_leave_the_path_alone);
+	tcase_add_test(tc, watched_rename_away_or_over_is_seen);
+	tcase_add_test(tc, watched_other_names_cost_no_look_up);
+	tcase_add_test(tc, watched_directory_made_again_is_watched_again);
+	tcase_add_test(tc, watch_started_late_looks_once);
+	tcase_add_test(tc, watch_bad_calls_are_refused);
 	suite_add_tcase(s, tc);
 	return s;
 }
