@@ -7,7 +7,7 @@
  *                            seen; exits 1 when none is)
  *
  * A writer thread rewrites the vCPU slots of a domain table in memory
- * exactly as Xen does (xen-patches 0003/0004: the counter made odd with an
+ * exactly as Xen does (xen-patches 0004/0005: the counter made odd with an
  * atomic store, a write barrier, the fields in plain stores, a write
  * barrier, the counter even again), as fast as it can.  A reader copies
  * the slots through stats_read_slot(), the library the daemon reads Xen
