@@ -1,16 +1,13 @@
-# The plugin's performance on the patched hypervisor under QEMU,
-# same guests, same run:
-#  1. the whole cycle (sample via the backend, derive, encode, write the
-#     payload) with the table and the hypercall backend: process CPU time
-#     per cycle, their ratio, privcmd hypercall ioctls per cycle (counted
-#     inside vcpustats-bench, cross-checked with strace), and the same for
-#     the backend's sample alone (what differs).  The CPU is
-#     emulated (TCG): the ratio is the figure, not the absolute times.
-#  2. interference: throughput of a loop of cheap domctl-based toolstack
-#     operations (xl pause/unpause of the idle guest-b) alone, with the
-#     hypercall backend sampling every PF_INTERVAL_MS, and with the table
-#     backend at the same rate.  dom0 has one vCPU, so the sampler also
-#     competes with xl for dom0's CPU: that is part of what is measured.
+# The plugin's performance on the patched hypervisor under QEMU: the
+# whole cycle (sample via the backend, derive, encode, write the payload)
+# with the table and the hypercall backend: process CPU time per cycle,
+# their ratio, privcmd hypercall ioctls per cycle (counted inside
+# vcpustats-bench, cross-checked with strace), and the same for the
+# backend's sample alone (what differs).  The CPU is emulated (TCG): the
+# ratio is the figure, not the absolute times.  The longer benchmarks (the
+# marginal cost of a vCPU, the interference with the toolstack) are
+# tests/e2e/bench.d/41-perf-scale.sh and 42-perf-interference.sh, which
+# `make bench` runs.
 # Figures are PERF lines; the assertions are 0 hypercalls and at most one
 # system call per cycle for the table backend (plus the counter's own
 # sanity: > 0 for hypercall).
@@ -21,11 +18,6 @@
 
 PF_BLOCK=${PERF_E2E_BLOCK:-20}
 PF_BLOCKS=${PERF_E2E_BLOCKS:-25}
-PF_INTERVAL_MS=${PERF_E2E_INTERVAL_MS:-10}
-PF_SECONDS=${PERF_E2E_SECONDS:-8}
-PF_ROUNDS=${PERF_E2E_ROUNDS:-3}
-# shellcheck disable=SC2034 # read by perf-lib.sh
-PF_MAX_OPS=${PERF_E2E_MAX_OPS:-300}
 
 # The stock hypervisor has no tables to compare with.
 [ "$E2E_MODE" = patched ] || exit 0
@@ -72,24 +64,4 @@ pe_check perf-hypercall-counted \
 	awk -v a="$PF_HC_hypercall" -v b="$st_hypercall" \
 		'BEGIN { exit !(a + 0 > 0 && a == b) }'
 
-# ---- 2. interference ------------------------------------------------------
-# Rounds of (alone, hypercall sampler, table sampler), so slow drifts of
-# the host (other work on the cores QEMU runs on) hit all three alike.
-r=1
-while [ "$r" -le "$PF_ROUNDS" ]; do
-	for b in alone hypercall table; do
-		pf_interference "$b-$r" "$b" "$PF_SECONDS"
-		pf_figure "interference-$b-round$r" "$PF_RATE" xl-ops/s \
-			"($PF_OPS_DETAIL${PF_SAMPLER:+; sampler every $PF_INTERVAL_MS ms: $PF_SAMPLER})"
-		pf_tally "$b"
-	done
-	r=$((r + 1))
-done
-alone=$(pf_total alone)
-pf_figure interference-alone "$alone" xl-ops/s "(all rounds)"
-for b in hypercall table; do
-	rate=$(pf_total "$b")
-	pf_figure "interference-$b-sampler" "$rate" xl-ops/s \
-		"(all rounds; $(pf_div "$rate" "$alone" %.3f) of alone)"
-done
 exit 0

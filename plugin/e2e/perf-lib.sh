@@ -121,7 +121,9 @@ pf_interference() {
 		pi_pid=$!
 		sleep 1	# past its setup: map tables, open the payload
 	fi
+	pi_stat0=$(pf_cpustat)
 	pi_res=$(pf_ops_loop "$pi_secs" "$PF_MAX_OPS" guest-b)
+	pi_stat1=$(pf_cpustat)
 	if [ "$pi_backend" != alone ]; then
 		kill -TERM "$pi_pid" 2>/dev/null
 		wait "$pi_pid"
@@ -132,6 +134,32 @@ pf_interference() {
 	PF_OPS=$1 PF_SECS=$2
 	PF_RATE=$(pf_div "$1" "$2" %.2f)
 	PF_OPS_DETAIL="$1 xl runs in $2 s, $3 failed pairs"
+	# dom0's CPU over the loop: the share it was busy, and the share it
+	# waited for its pCPU (steal: runnable in Xen, not running).
+	# shellcheck disable=SC2086 # two lines of three numbers
+	set -- $pi_stat0 $pi_stat1
+	PF_BUSY=$(awk -v b0="$1" -v t0="$2" -v s0="$3" -v b1="$4" -v t1="$5" \
+		-v s1="$6" 'BEGIN { t = t1 - t0; if (t <= 0) { print "none none"; exit }
+		printf "%.3f %.3f\n", (b1 - b0) / t, (s1 - s0) / t }')
+}
+
+# pf_cpustat: dom0's CPU time so far, in ticks: "busy total steal" (its
+# one vCPU: /proc/stat's cpu line; busy is all but idle, iowait, steal).
+pf_cpustat() {
+	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print t - $5 - $6 - $9, t, $9; exit }' /proc/stat
+}
+
+# pf_stats FORMAT VALUE...: "median min max" of the values, each printed
+# with FORMAT (e.g. %.2f); "none none none" when there are none.
+pf_stats() {
+	ps_fmt=$1
+	shift
+	echo "$@" | tr ' ' '\n' | grep -v '^none$' | grep . | sort -n |
+		awk -v f="$ps_fmt" '{ v[NR] = $1 } END {
+			if (NR == 0) { print "none none none"; exit }
+			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+			printf f " " f " " f "\n", m, v[1], v[NR] }'
 }
 
 # pf_tally KIND: add the last pf_interference's ops and seconds to KIND's

@@ -13,3 +13,21 @@ $(QPERF_BENCH): $(QPERF_OBJS) $(PLUGIN_LIB) $(RRDD_LIB)
 
 PROGRAMS += $(QPERF_BENCH)
 DEPFILES += $(QPERF_OBJS:.o=.d)
+
+# `make bench` also runs the plugin's benchmarks on the patched hypervisor
+# under QEMU, in a boot of their own (docs/performance.md): the whole
+# cycle, table against hypercall (plugin/e2e/40-perf.sh), the marginal
+# cost of a vCPU (tests/e2e/bench.d/41-perf-scale.sh) and the
+# interference with the toolstack (42-perf-interference.sh).  The bench.d
+# steps run only when E2E_STEPS names them, so `make e2e` leaves them out.
+# With the other hypervisor benchmarks (bench-e2e) in the same `make
+# bench`, after them: one QEMU at a time on the cores, and the same cached
+# hypervisor build.
+QPERF_STEPS ?= 40-perf 41-perf-scale 42-perf-interference
+QPERF_E2E_DIR := $(or $(E2E_BENCH_DIR),$(BUILD)/bench-e2e)
+.PHONY: bench-qemu-perf
+bench: bench-qemu-perf
+bench-qemu-perf: e2e-deps programs | \
+    $(if $(and $(filter bench,$(MAKECMDGOALS)),$(E2E_BENCH_DIR)),bench-e2e)
+	E2E_DIR=$(QPERF_E2E_DIR) E2E_BOOTS=debian-patched \
+	  E2E_STEPS="$(QPERF_STEPS)" tests/e2e/run $(PROGRAMS)

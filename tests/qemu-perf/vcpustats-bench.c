@@ -14,6 +14,15 @@
  *       blocks and the median of the rounds' ratios, so that the host's
  *       load, which an emulated guest sees as its own CPU time, hits both
  *       backends alike
+ *   vcpustats-bench scale N ROUNDS DOMID...
+ *       the marginal cost of a vCPU: one point per DOMID, each the domains
+ *       that are not listed plus that one (so every point has as many
+ *       domains, and they differ only in the listed domain's vCPUs); ROUNDS
+ *       rounds of (for every point: N table cycles, N table samples, N
+ *       hypercall cycles, N hypercall samples), the points' order rotated
+ *       each round; per point the medians, then the least-squares slope of
+ *       CPU time over the points' vCPU counts for each backend and the two
+ *       slopes' ratio, also per round (median, min, max)
  *   vcpustats-bench loop BACKEND INTERVAL_MS SECONDS
  *       one cycle every INTERVAL_MS for SECONDS (or until SIGTERM/SIGINT),
  *       as a high-rate sampler disturbing other toolstack work; one line of
@@ -31,6 +40,7 @@
 #include <dlfcn.h>
 #include <errno.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -109,8 +119,12 @@ static double clock_s(clockid_t clock)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
-/* The domains existing now: one domain-info list (not counted). */
-static void list_domains(struct bench *b)
+/*
+ * The domains existing now: one domain-info list (not counted).  With
+ * n_skip > 0, the domains in skip[] are left out, except keep.
+ */
+static void list_domains(struct bench *b, const uint32_t *skip,
+			 size_t n_skip, uint32_t keep)
 {
 	static xc_domaininfo_t info[MAX_DOMAINS];
 	xc_interface *xch = xc_interface_open(NULL, NULL, 0);
@@ -123,13 +137,22 @@ static void list_domains(struct bench *b)
 	if (n <= 0)
 		die("cannot list the domains", strerror(errno));
 	for (int i = 0; i < n; i++) {
-		b->ids[i] = info[i].domain;
+		bool skipped = false;
+
+		for (size_t k = 0; k < n_skip; k++)
+			if (info[i].domain == skip[k] && skip[k] != keep)
+				skipped = true;
+		if (skipped)
+			continue;
+		b->ids[b->n_ids++] = info[i].domain;
 		b->n_vcpus += info[i].max_vcpu_id + 1;
 	}
-	b->n_ids = (size_t)n;
+	if (n_skip && b->n_ids == 0)
+		die("no domain left to sample", NULL);
 }
 
-static void setup(struct bench *b, const char *backend)
+static void setup_some(struct bench *b, const char *backend,
+		       const uint32_t *skip, size_t n_skip, uint32_t keep)
 {
 	struct rrdd_writer_options wo = { .uid = "vcpustats-bench",
 					  .max_datasources = MAX_DS,
@@ -145,7 +168,7 @@ static void setup(struct bench *b, const char *backend)
 		die("unknown backend (table or hypercall)", backend);
 	if (rc != BACKEND_OK)
 		die("cannot set up the backend", backend);
-	list_domains(b);
+	list_domains(b, skip, n_skip, keep);
 	for (size_t i = 0; i < b->n_ids; i++)
 		if (backend_add_domain(b->backend, b->ids[i]) != BACKEND_OK)
 			die("add_domain failed", backend);
@@ -163,6 +186,11 @@ static void setup(struct bench *b, const char *backend)
 	sample_init(&b->sample);
 	ds_set_init(&b->set);
 	b->ts = clock_s(CLOCK_REALTIME);
+}
+
+static void setup(struct bench *b, const char *backend)
+{
+	setup_some(b, backend, NULL, 0, 0);
 }
 
 static void teardown(struct bench *b)
@@ -287,6 +315,15 @@ static double median(double *v, long n)
 	return n % 2 ? v[n / 2] : (v[n / 2 - 1] + v[n / 2]) / 2;
 }
 
+/* Median of n values, which stay in their order. */
+static double median_of(const double *v, long n)
+{
+	double tmp[MAX_BLOCKS];
+
+	memcpy(tmp, v, (size_t)n * sizeof(*v));
+	return median(tmp, n);
+}
+
 struct series {
 	double cycle[MAX_BLOCKS], sample[MAX_BLOCKS];
 	unsigned long hypercalls;	/* during the cycle blocks */
@@ -336,6 +373,126 @@ static int run_compare(long n, long blocks)
 	print_series(&hb, "hypercall", &hs, n, blocks);
 	teardown(&tb);
 	teardown(&hb);
+	return 0;
+}
+
+/* Least-squares slope and intercept of y over x, n points. */
+static void lsq(const double *x, const double *y, long n, double *slope,
+		double *icept)
+{
+	double mx = 0, my = 0, sxx = 0, sxy = 0;
+
+	for (long i = 0; i < n; i++) {
+		mx += x[i] / (double)n;
+		my += y[i] / (double)n;
+	}
+	for (long i = 0; i < n; i++) {
+		sxx += (x[i] - mx) * (x[i] - mx);
+		sxy += (x[i] - mx) * (y[i] - my);
+	}
+	*slope = sxx > 0 ? sxy / sxx : 0;
+	*icept = my - *slope * mx;
+}
+
+#define MAX_POINTS 16
+
+struct point {
+	struct bench tb, hb;
+	struct series ts, hs;
+};
+
+/* One figure's slopes: from the points' medians, and per round. */
+static void print_slope(const char *what, struct point *pts, long np,
+			long rounds, bool cycle)
+{
+	double x[MAX_POINTS], yt[MAX_POINTS], yh[MAX_POINTS];
+	double st[MAX_BLOCKS] = { 0 }, sh[MAX_BLOCKS] = { 0 };
+	double sr[MAX_BLOCKS] = { 0 };
+	double slope_t, slope_h, icept_t, icept_h, dummy;
+
+	for (long p = 0; p < np; p++) {
+		x[p] = pts[p].tb.n_vcpus;
+		yt[p] = median_of(cycle ? pts[p].ts.cycle : pts[p].ts.sample,
+				  rounds);
+		yh[p] = median_of(cycle ? pts[p].hs.cycle : pts[p].hs.sample,
+				  rounds);
+	}
+	lsq(x, yt, np, &slope_t, &icept_t);
+	lsq(x, yh, np, &slope_h, &icept_h);
+	for (long r = 0; r < rounds; r++) {
+		for (long p = 0; p < np; p++) {
+			yt[p] = cycle ? pts[p].ts.cycle[r] : pts[p].ts.sample[r];
+			yh[p] = cycle ? pts[p].hs.cycle[r] : pts[p].hs.sample[r];
+		}
+		lsq(x, yt, np, &st[r], &dummy);
+		lsq(x, yh, np, &sh[r], &dummy);
+		sr[r] = st[r] > 0 ? sh[r] / st[r] : 0;
+	}
+	printf("slope what=%s table_ns_per_vcpu=%.1f hypercall_ns_per_vcpu=%.1f "
+	       "ratio=%.1f table_fixed_us=%.2f hypercall_fixed_us=%.2f "
+	       "round_table_ns=%.1f/%.1f/%.1f "
+	       "round_hypercall_ns=%.1f/%.1f/%.1f "
+	       "round_ratio=%.1f/%.1f/%.1f\n",
+	       what, slope_t * 1e3, slope_h * 1e3,
+	       slope_t > 0 ? slope_h / slope_t : 0, icept_t, icept_h,
+	       median(st, rounds) * 1e3, st[0] * 1e3, st[rounds - 1] * 1e3,
+	       median(sh, rounds) * 1e3, sh[0] * 1e3, sh[rounds - 1] * 1e3,
+	       median(sr, rounds), sr[0], sr[rounds - 1]);
+}
+
+/*
+ * run_scale: the points' benches all exist at once, so every round
+ * measures each point under the same host load.  median() sorts, so the
+ * per-round figures are printed as median/min/max.
+ */
+static int run_scale(long n, long rounds, char **domids, int n_domids)
+{
+	static struct point pts[MAX_POINTS];
+	uint32_t extra[MAX_POINTS];
+	long np = n_domids;
+
+	if (np < 2 || np > MAX_POINTS)
+		die("scale wants 2 to 16 domain ids", NULL);
+	for (long p = 0; p < np; p++)
+		extra[p] = (uint32_t)parse_long(domids[p], 1, 0x7fef, "DOMID");
+	for (long p = 0; p < np; p++) {
+		setup_some(&pts[p].tb, "table", extra, (size_t)np, extra[p]);
+		setup_some(&pts[p].hb, "hypercall", extra, (size_t)np,
+			   extra[p]);
+		for (int i = 0; i < WARMUP; i++) {
+			one_cycle(&pts[p].tb);
+			one_cycle(&pts[p].hb);
+		}
+	}
+	for (long r = 0; r < rounds; r++)
+		for (long k = 0; k < np; k++) {
+			struct point *pt = &pts[(k + r) % np];
+
+			measure_block(&pt->tb, n, r, &pt->ts);
+			measure_block(&pt->hb, n, r, &pt->hs);
+		}
+	for (long p = 0; p < np; p++) {
+		const struct point *pt = &pts[p];
+
+		printf("point domid=%u domains=%zu vcpus=%u datasources=%zu "
+		       "table_cycle_us=%.2f table_sample_us=%.2f "
+		       "hypercall_cycle_us=%.2f hypercall_sample_us=%.2f "
+		       "table_hypercalls_per_cycle=%.2f "
+		       "hypercall_hypercalls_per_cycle=%.2f\n",
+		       extra[p], pt->tb.n_ids, pt->tb.n_vcpus, pt->tb.set.n,
+		       median_of(pt->ts.cycle, rounds),
+		       median_of(pt->ts.sample, rounds),
+		       median_of(pt->hs.cycle, rounds),
+		       median_of(pt->hs.sample, rounds),
+		       (double)pt->ts.hypercalls / (double)(n * rounds),
+		       (double)pt->hs.hypercalls / (double)(n * rounds));
+	}
+	print_slope("cycle", pts, np, rounds, true);
+	print_slope("sample", pts, np, rounds, false);
+	for (long p = 0; p < np; p++) {
+		teardown(&pts[p].tb);
+		teardown(&pts[p].hb);
+	}
 	return 0;
 }
 
@@ -398,6 +555,7 @@ static void usage(void)
 {
 	fputs("usage: vcpustats-bench cycles table|hypercall N\n"
 	      "       vcpustats-bench compare N BLOCKS\n"
+	      "       vcpustats-bench scale N ROUNDS DOMID...\n"
 	      "       vcpustats-bench loop table|hypercall INTERVAL_MS SECONDS\n",
 	      stderr);
 	exit(2);
@@ -411,6 +569,10 @@ int main(int argc, char **argv)
 	if (argc == 4 && strcmp(argv[1], "compare") == 0)
 		return run_compare(parse_long(argv[2], 1, 100000, "N"),
 				   parse_long(argv[3], 1, MAX_BLOCKS, "BLOCKS"));
+	if (argc >= 6 && strcmp(argv[1], "scale") == 0)
+		return run_scale(parse_long(argv[2], 1, 100000, "N"),
+				 parse_long(argv[3], 1, MAX_BLOCKS, "ROUNDS"),
+				 argv + 4, argc - 4);
 	if (argc == 5 && strcmp(argv[1], "loop") == 0)
 		return run_loop(argv[2],
 				parse_long(argv[3], 1, 60000, "INTERVAL_MS"),
