@@ -32,6 +32,9 @@ PLUGIN_SRCS := $(filter-out plugin/outputs/metrics_http$(if $(filter 0,$(OPENMET
                  $(wildcard plugin/*/*.c))
 PLUGIN_LIB_OBJS := $(patsubst %.c,$(OBJ)/%.o,\
                      $(filter-out plugin/daemon/main.c,$(PLUGIN_SRCS)))
+# What a program linked with $(PLUGIN_LIBS) depends on: name it as a
+# prerequisite, so that a clean `make` builds the libraries first.
+PLUGIN_DEPS := $(PLUGIN_LIB) $(STATS_LIB) $(RRDD_LIB)
 PLUGIN_LIBS := $(PLUGIN_LIB) $(STATS_LIBS) $(RRDD_LIBS) \
                $(shell $(PKG_CONFIG) --libs $(PLUGIN_PKGS)) -lpthread
 
@@ -40,7 +43,7 @@ $(PLUGIN_LIB): $(PLUGIN_LIB_OBJS)
 	rm -f $@
 	$(AR) rcs $@ $^
 
-$(PLUGIN_BIN): $(OBJ)/plugin/daemon/main.o $(PLUGIN_LIB) $(STATS_LIB) $(RRDD_LIB)
+$(PLUGIN_BIN): $(OBJ)/plugin/daemon/main.o $(PLUGIN_DEPS)
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $< $(PLUGIN_LIBS)
 

@@ -6,7 +6,8 @@ FUZZ_DIR := build/fuzz
 FUZZ_BIN := $(FUZZ_DIR)/fuzz-decode
 FUZZ_SRCS := rrdd-protocol/fuzz/fuzz-decode.c rrdd-protocol/error.c \
              rrdd-protocol/names.c rrdd-protocol/metadata.c \
-             rrdd-protocol/payload.c rrdd-protocol/json-text.c
+             rrdd-protocol/payload.c rrdd-protocol/json-text.c \
+             rrdd-protocol/buf.c
 FUZZ_FLAGS := -g -O1 -fsanitize=fuzzer,address,undefined \
               -fno-sanitize-recover=all
 

@@ -9,7 +9,7 @@ PERF_SRCS := $(wildcard tests/perf/bench-*.c)
 PERF_BENCHES := $(patsubst tests/perf/%.c,$(BUILD)/perf/%,$(PERF_SRCS))
 
 $(BUILD)/perf/bench-%: $(OBJ)/tests/perf/bench-%.o $(XEN_SIM_OBJS) \
-                       $(PLUGIN_LIB) $(RRDD_LIB)
+                       $(PLUGIN_DEPS)
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $< $(XEN_SIM_OBJS) $(PLUGIN_LIBS) $(PERF_MHD_LIBS)
 

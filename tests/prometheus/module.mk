@@ -5,7 +5,7 @@
 OM_SERVER := $(TBIN)/prometheus/om-server
 
 $(OM_SERVER): $(OBJ)/tests/prometheus/om-server.o $(XEN_SIM_OBJS) \
-              $(PLUGIN_LIB) $(RRDD_LIB)
+              $(PLUGIN_DEPS)
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $< $(XEN_SIM_OBJS) $(PLUGIN_LIBS) $(PERF_MHD_LIBS)
 

@@ -6,7 +6,7 @@
 QPERF_BENCH := $(BIN)/vcpustats-bench
 QPERF_OBJS := $(OBJ)/tests/qemu-perf/vcpustats-bench.o
 
-$(QPERF_BENCH): $(QPERF_OBJS) $(PLUGIN_LIB) $(RRDD_LIB)
+$(QPERF_BENCH): $(QPERF_OBJS) $(PLUGIN_DEPS)
 	@mkdir -p $(@D)
 	$(LINK) -Wl,--export-dynamic-symbol=ioctl -o $@ $(QPERF_OBJS) \
 	  $(PLUGIN_LIBS) -ldl

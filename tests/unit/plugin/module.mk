@@ -14,7 +14,7 @@ $(OBJ)/tests/unit/plugin/%.o: CPPFLAGS += -DPLUGIN_SRCDIR='"$(CURDIR)"'
 PLUGIN_TEST_XRD := $(LIB)/libxcp-rrdd-double.a
 
 $(TBIN)/plugin/%: $(OBJ)/tests/unit/plugin/%.o $(PLUGIN_TEST_SUPPORT) \
-                  $(PLUGIN_LIB) $(STATS_LIB) $(RRDD_LIB) $(PLUGIN_TEST_XRD)
+                  $(PLUGIN_DEPS) $(PLUGIN_TEST_XRD)
 	@mkdir -p $(@D)
 	$(LINK) -o $@ $< $(PLUGIN_TEST_SUPPORT) $(PLUGIN_TEST_XRD) \
 	  $(PLUGIN_LIBS) $(CHECK_LIBS) \
