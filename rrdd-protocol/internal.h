@@ -69,6 +69,9 @@ uint64_t rrdd_timestamp_bits(double timestamp, enum rrdd_ts_format format);
 /* zlib's crc32 of len bytes (len may exceed UINT_MAX). */
 uint32_t rrdd_crc32(const uint8_t *buf, size_t len);
 
+/* The CRC of what crc covered followed by len more bytes (0 for none). */
+uint32_t rrdd_crc32_more(uint32_t crc, const uint8_t *buf, size_t len);
+
 /*
  * Write the shortest decimal string that strtod reads back as exactly d
  * ("inf", "-inf", "nan" for the non-finite); buf has room for 32 bytes.
@@ -85,6 +88,38 @@ void rrdd_format_double(char buf[32], double d);
 int rrdd_metadata_decode(const char *json, size_t len, struct rrdd_ds **ds,
 			 size_t *n, char *arena, size_t arena_len,
 			 struct rrdd_error *err);
+
+/*
+ * The metadata one datasource at a time, for the writer, which keeps the
+ * JSON in its file and encodes only the datasources that changed.  The
+ * JSON is RRDD_META_OPEN, the members separated by ",", RRDD_META_CLOSE:
+ * byte for byte what rrdd_metadata_encode writes.
+ */
+#define RRDD_META_OPEN "{\"datasources\":{"
+#define RRDD_META_CLOSE "}}"
+
+/* The last min or max formatted, and its text (zeroed: none yet). */
+struct rrdd_number {
+	bool valid;
+	uint64_t bits;
+	char text[32];
+};
+
+struct rrdd_numbers {
+	struct rrdd_number min, max;
+};
+
+/* The checks of rrdd_metadata_encode on one description (i: its index,
+ * for the message), all but the repeated (name, owner). */
+int rrdd_metadata_check_ds(const struct rrdd_ds *d, size_t i,
+			   struct rrdd_error *err);
+
+/* Same name and owner: xcp-rrdd would take them for one datasource. */
+bool rrdd_metadata_same_key(const struct rrdd_ds *a, const struct rrdd_ds *b);
+
+/* Append d's member, "name":{...}; false once t is out of memory. */
+bool rrdd_metadata_add_member(struct rrdd_buf *t, const struct rrdd_ds *d,
+			      struct rrdd_numbers *last);
 
 /* ---- json-text.c ------------------------------------------------------- */
 

@@ -209,17 +209,10 @@ static bool text_add_member(struct rrdd_buf *t, bool first, const char *key,
 	       text_add(t, ":", 1) && text_add_string(t, value);
 }
 
-/*
- * The last number formatted: neighbouring datasources mostly share their
- * bounds, and finding the shortest exact form costs a few printf calls.
- */
-struct number {
-	bool valid;
-	uint64_t bits;
-	char text[32];
-};
-
-static const char *format_number(struct number *last, double d)
+/* The last number formatted (struct rrdd_number, internal.h):
+ * neighbouring datasources mostly share their bounds, and finding the
+ * shortest exact form costs a few printf calls. */
+static const char *format_number(struct rrdd_number *last, double d)
 {
 	uint64_t bits;
 
@@ -231,11 +224,6 @@ static const char *format_number(struct number *last, double d)
 	}
 	return last->text;
 }
-
-/* What the previous datasource's min and max were formatted as. */
-struct numbers {
-	struct number min, max;
-};
 
 /* "host", or the owner kind and its uuid ("vm <uuid>"). */
 static void format_owner(const struct rrdd_ds *d,
@@ -262,7 +250,7 @@ static void format_owner(const struct rrdd_ds *d,
  * it is not the default, as xcp-rrdd's writers do.
  */
 static bool text_add_ds(struct rrdd_buf *t, const struct rrdd_ds *d,
-			struct numbers *last)
+			struct rrdd_numbers *last)
 {
 	char owner[8 + RRDD_UUID_LEN];
 
@@ -294,7 +282,7 @@ static bool text_add_ds(struct rrdd_buf *t, const struct rrdd_ds *d,
  */
 static bool write_all(struct rrdd_buf *t, const struct rrdd_ds *ds, size_t n)
 {
-	struct numbers last;
+	struct rrdd_numbers last;
 
 	memset(&last, 0, sizeof(last));
 	if (!text_add(t, "{\"datasources\":{", 16))
@@ -328,6 +316,26 @@ int rrdd_metadata_encode(const struct rrdd_ds *ds, size_t n, char **json,
 	}
 	*json = rrdd_buf_steal(&t, len);
 	return RRDD_OK;
+}
+
+/* ---- one datasource at a time (the writer's metadata, internal.h) ------ */
+
+int rrdd_metadata_check_ds(const struct rrdd_ds *d, size_t i,
+			   struct rrdd_error *err)
+{
+	return check_ds(d, i, err);
+}
+
+bool rrdd_metadata_same_key(const struct rrdd_ds *a, const struct rrdd_ds *b)
+{
+	return cmp_name_owner(&a, &b) == 0;
+}
+
+bool rrdd_metadata_add_member(struct rrdd_buf *t, const struct rrdd_ds *d,
+			      struct rrdd_numbers *last)
+{
+	return text_add_string(t, d->name) && text_add(t, ":", 1) &&
+	       text_add_ds(t, d, last);
 }
 
 /* ---- decoding ----------------------------------------------------------- */

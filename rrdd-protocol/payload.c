@@ -21,19 +21,24 @@ size_t rrdd_payload_size(size_t n, size_t metadata_len)
 	return RRDD_HEADER_SIZE + 8 * n + 4 + metadata_len;
 }
 
-uint32_t rrdd_crc32(const uint8_t *buf, size_t len)
+uint32_t rrdd_crc32_more(uint32_t crc, const uint8_t *buf, size_t len)
 {
-	uLong crc = crc32(0L, Z_NULL, 0);
+	uLong c = crc;
 
 	/* zlib takes a uInt length: feed very long buffers in pieces. */
 	while (len > 0) {
 		uInt chunk = len > UINT_MAX ? UINT_MAX : (uInt)len;
 
-		crc = crc32(crc, buf, chunk);
+		c = crc32(c, buf, chunk);
 		buf += chunk;
 		len -= chunk;
 	}
-	return (uint32_t)crc;
+	return (uint32_t)c;
+}
+
+uint32_t rrdd_crc32(const uint8_t *buf, size_t len)
+{
+	return rrdd_crc32_more((uint32_t)crc32(0L, Z_NULL, 0), buf, len);
 }
 
 uint64_t rrdd_timestamp_bits(double timestamp, enum rrdd_ts_format format)

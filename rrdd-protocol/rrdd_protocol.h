@@ -209,9 +209,18 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
 
 /*
  * Set the datasources that the next updates carry.  The writer copies what
- * it needs; ds may be freed afterwards.  Cheap when the descriptions are
- * the same as last time (compared as encoded JSON).  Takes effect on the
- * file at the next rrdd_writer_update.
+ * it needs; ds may be freed afterwards.  Takes effect on the file at the
+ * next rrdd_writer_update.
+ * The writer keeps a 64-bit fingerprint of each description (all that the
+ * JSON says of it), not the descriptions, and the metadata JSON in files,
+ * not in memory: the new JSON goes into an unlinked staging file in <dir>
+ * until the update copies it into the payload file.  Descriptions whose
+ * fingerprint is one the payload file already has are copied from it, not
+ * encoded again; the checks of rrdd_metadata_encode apply to the others,
+ * and the repeated (name, owner) check to all.  The same fingerprints as
+ * last time, in the same order: nothing to do at all.  (Two different
+ * descriptions with equal fingerprints, about one chance in 2^64 per
+ * pair, would leave the old one's JSON in place.)
  */
 int rrdd_writer_set_sources(struct rrdd_writer *writer,
 			    const struct rrdd_ds *ds, size_t n,

@@ -5,8 +5,13 @@
  * - created as <uid>.tmp at its full size (fallocate, so a full tmpfs is
  *   an error now rather than a SIGBUS later), filled with a valid
  *   payload, mapped, then renamed to <uid>;
- * - each update rewrites it in place through the mapping: values (and
- *   metadata, when it changed) first, the header last;
+ * - each update rewrites it in place: values (and metadata, when it
+ *   changed) first, the header last;
+ * - the metadata JSON is never held whole in memory: set_sources writes
+ *   it into an unlinked staging file (<uid>.meta.tmp), copying the
+ *   members the file already has and encoding only the others, and the
+ *   update copies it into the file with pwrite, outside the mapping (so
+ *   its pages do not count in this process's resident memory);
  * - when new metadata does not fit, a larger file replaces it the same
  *   way (xcp-rrdd maps a file at the size it first saw);
  * - a file removed or renamed away by someone else is made again at the
@@ -36,12 +41,25 @@
 #define PAGE 4096
 /* Metadata bytes per datasource assumed before any is known. */
 #define GUESS_PER_DS 256
+/* Bytes moved per read or write when copying metadata between files. */
+#define BOUNCE ((size_t)64 * 1024)
 /* What may take the file away from its path, or the directory with it. */
 #define WATCH_MASK (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
 		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
+/*
+ * One datasource of the metadata: a fingerprint of its description, and
+ * where its member ("name":{...}) is in the JSON.  A description with the
+ * fingerprint of one already in the file is copied from there, not
+ * encoded again.
+ */
+struct member {
+	uint64_t fp;
+	uint32_t off, len;
+};
+
 struct rrdd_writer {
-	char *dir, *path, *tmp_path, *lock_path;
+	char *dir, *path, *tmp_path, *lock_path, *stage_path;
 	int lock_fd;		/* flock held while the writer lives */
 	const char *name;	/* the file's name in dir (into path) */
 	int watch_fd;		/* inotify on dir, or -1: stat each update */
@@ -51,15 +69,17 @@ struct rrdd_writer {
 	size_t max_ds;
 	enum rrdd_ts_format ts_format;
 
-	/* The sources the next update carries. */
+	/* The sources the next update carries.  Their metadata JSON is
+	 * kept in a file, never whole in memory: in the staging file while
+	 * it is new (meta_dirty), then in the payload file. */
 	bool have_sources;
 	size_t n;
-	struct rrdd_ds *ds;	/* a deep copy, to spot "no change" cheaply */
-	char *strings;		/* what ds's strings point into */
-	char *meta;
+	struct member *members;	/* n: fingerprint and place in the JSON */
 	size_t meta_len;
 	uint32_t meta_crc;
-	bool meta_dirty;	/* not yet in the file */
+	bool meta_dirty;	/* in the staging file, not yet in the file */
+	int stage_fd;		/* unlinked <uid>.meta.tmp, or -1 */
+	uint8_t *bounce;	/* BOUNCE bytes for copying between files */
 
 	/* The file as it is now. */
 	int fd;
@@ -124,16 +144,17 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
 	w = calloc(1, sizeof(*w));
 	if (!w)
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
-	w->fd = w->lock_fd = w->watch_fd = w->watch_wd = -1;
+	w->fd = w->lock_fd = w->watch_fd = w->watch_wd = w->stage_fd = -1;
 	w->max_ds = options->max_datasources;
 	w->ts_format = options->ts_format;
 	w->dir = strdup(options->dir ? options->dir : DEFAULT_DIR);
 	if (!w->dir ||
 	    asprintf(&w->path, "%s/%s", w->dir, options->uid) < 0 ||
 	    asprintf(&w->tmp_path, "%s.tmp", w->path) < 0 ||
-	    asprintf(&w->lock_path, "%s.lock.tmp", w->path) < 0) {
+	    asprintf(&w->lock_path, "%s.lock.tmp", w->path) < 0 ||
+	    asprintf(&w->stage_path, "%s.meta.tmp", w->path) < 0) {
 		/* undefined after failure */
-		w->path = w->tmp_path = w->lock_path = NULL;
+		w->path = w->tmp_path = w->lock_path = w->stage_path = NULL;
 		rrdd_writer_close(w);
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
 	}
@@ -179,9 +200,11 @@ void rrdd_writer_close(struct rrdd_writer *w)
 	if (w->lock_path)
 		rrdd_lock_release(w->lock_path, w->lock_fd);
 	free(w->lock_path);
-	free(w->meta);
-	free(w->ds);
-	free(w->strings);
+	if (w->stage_fd >= 0)
+		close(w->stage_fd);
+	free(w->members);
+	free(w->bounce);
+	free(w->stage_path);
 	free(w->tmp_path);
 	free(w->path);
 	free(w->dir);
@@ -297,129 +320,6 @@ int rrdd_writer_watch_event(struct rrdd_writer *w, bool *gone,
 	return RRDD_OK;
 }
 
-/* ---- sources ------------------------------------------------------------ */
-
-static bool same_string(const char *a, const char *b)
-{
-	return !strcmp(a ? a : "", b ? b : "");
-}
-
-/* Bit for bit: -0 differs from 0 and NaN equals NaN, as in the JSON. */
-static bool same_double(double a, double b)
-{
-	uint64_t x, y;
-
-	memcpy(&x, &a, sizeof(x));
-	memcpy(&y, &b, sizeof(y));
-	return x == y;
-}
-
-/*
- * Equal descriptions encode to equal JSON, so comparing them field by
- * field spares the JSON encoding (the costly part) on every cycle.
- */
-static bool same_ds(const struct rrdd_ds *a, const struct rrdd_ds *b)
-{
-	return same_string(a->name, b->name) &&
-	       same_string(a->description, b->description) &&
-	       same_string(a->units, b->units) && a->owner == b->owner &&
-	       !strncmp(a->owner_uuid, b->owner_uuid, sizeof(a->owner_uuid)) &&
-	       a->value_type == b->value_type && a->type == b->type &&
-	       a->is_default == b->is_default &&
-	       a->transform == b->transform && same_double(a->min, b->min) &&
-	       same_double(a->max, b->max);
-}
-
-static bool same_sources(const struct rrdd_writer *w,
-			 const struct rrdd_ds *ds, size_t n)
-{
-	if (!w->have_sources || n != w->n || (n && !ds))
-		return false;
-	for (size_t i = 0; i < n; i++)
-		if (!ds[i].name || !same_ds(&ds[i], &w->ds[i]))
-			return false;
-	return true;
-}
-
-/* Copy one string into the block at *next; "" for NULL. */
-static const char *keep(char **next, const char *s)
-{
-	char *dst = *next;
-	size_t len = strlen(s ? s : "") + 1;
-
-	memcpy(dst, s ? s : "", len);
-	*next += len;
-	return dst;
-}
-
-/* Deep copy of ds: one array, its strings in one block. */
-static int copy_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
-			size_t n, struct rrdd_error *err)
-{
-	size_t total = 1;
-	struct rrdd_ds *copy;
-	char *strings, *next;
-
-	for (size_t i = 0; i < n; i++)
-		total += strlen(ds[i].name) + 3 +
-			 strlen(ds[i].description ? ds[i].description : "") +
-			 strlen(ds[i].units ? ds[i].units : "");
-	copy = malloc((n ? n : 1) * sizeof(*copy));
-	strings = malloc(total);
-	if (!copy || !strings) {
-		free(copy);
-		free(strings);
-		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
-	}
-	next = strings;
-	for (size_t i = 0; i < n; i++) {
-		copy[i] = ds[i];
-		copy[i].name = keep(&next, ds[i].name);
-		copy[i].description = keep(&next, ds[i].description);
-		copy[i].units = keep(&next, ds[i].units);
-	}
-	free(w->ds);
-	free(w->strings);
-	w->ds = copy;
-	w->strings = strings;
-	return RRDD_OK;
-}
-
-int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
-			    size_t n, struct rrdd_error *err)
-{
-	char *json = NULL;
-	size_t len;
-	int rc;
-
-	if (!w)
-		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
-	/* Unchanged: keep the file's metadata and its CRC untouched. */
-	if (same_sources(w, ds, n))
-		return RRDD_OK;
-	rc = rrdd_metadata_encode(ds, n, &json, &len, err);
-	if (!rc)
-		rc = copy_sources(w, ds, n, err);
-	if (rc) {
-		free(json);
-		return rc;
-	}
-	/* Same bytes (e.g. a uuid's case aside): nothing to rewrite. */
-	if (w->have_sources && len == w->meta_len &&
-	    !memcmp(json, w->meta, len)) {
-		free(json);
-		return RRDD_OK;
-	}
-	free(w->meta);
-	w->meta = json;
-	w->meta_len = len;
-	w->meta_crc = rrdd_crc32((const uint8_t *)json, len);
-	w->n = n;
-	w->have_sources = true;
-	w->meta_dirty = true;
-	return RRDD_OK;
-}
-
 /* ---- writing the file ---------------------------------------------------- */
 
 static int io_fail(struct rrdd_error *err, int sys_errno, const char *what,
@@ -508,11 +408,496 @@ static int write_zeros(int fd, size_t from, size_t to, const char *path,
 	return rc;
 }
 
+/* ---- sources ------------------------------------------------------------ */
+
+/* Where the metadata of n datasources starts in a payload. */
+static size_t meta_offset(size_t n)
+{
+	return RRDD_OFF_VALUES + 8 * n + 4;
+}
+
+/*
+ * Fingerprints of descriptions: 64 bits, quick over short strings (8
+ * bytes a step), good against accidents, not against an adversary.
+ */
+static uint64_t fp_mix(uint64_t h, uint64_t v)
+{
+	v *= 0x87c37b91114253d5ULL;
+	v = (v << 31) | (v >> 33);
+	v *= 0x4cf5ad432745937fULL;
+	h ^= v;
+	h = (h << 27) | (h >> 37);
+	return h * 5 + 0x52dce729;
+}
+
+static uint64_t fp_final(uint64_t h)
+{
+	h ^= h >> 33;
+	h *= 0xff51afd7ed558ccdULL;
+	h ^= h >> 33;
+	h *= 0xc4ceb9fe1a85ec53ULL;
+	return h ^ (h >> 33);
+}
+
+static uint64_t fp_bytes(uint64_t h, const char *s, size_t len)
+{
+	uint64_t v;
+	size_t i = 0;
+
+	for (; i + 8 <= len; i += 8) {
+		memcpy(&v, s + i, 8);
+		h = fp_mix(h, v);
+	}
+	v = 0;
+	memcpy(&v, s + i, len - i);
+	return fp_mix(h, v ^ ((uint64_t)len << 56));
+}
+
+/*
+ * Strings' fingerprints, remembered by address for one set_sources call:
+ * the descriptions of a caller that shares its strings (one per template)
+ * are hashed once each, not once per datasource.  NULL is "", as in the
+ * JSON.
+ */
+struct fp_cache {
+	struct {
+		const char *s;
+		uint64_t h;
+	} e[512];
+};
+
+static uint64_t fp_string(struct fp_cache *c, const char *s)
+{
+	size_t i = ((uintptr_t)s >> 3) % 512;
+
+	if (!s)
+		s = "";
+	if (c->e[i].s != s) {
+		c->e[i].s = s;
+		c->e[i].h = fp_bytes(0x243f6a8885a308d3ULL, s, strlen(s));
+	}
+	return c->e[i].h;
+}
+
+/* What xcp-rrdd keys a datasource by: name and owner. */
+static uint64_t key_of(struct fp_cache *c, const struct rrdd_ds *d)
+{
+	uint64_t h = fp_mix(fp_string(c, d->name), (uint64_t)d->owner);
+
+	if (d->owner != RRDD_OWNER_HOST)
+		h = fp_bytes(h, d->owner_uuid,
+			     strnlen(d->owner_uuid, RRDD_UUID_LEN));
+	return h;
+}
+
+/* Everything the JSON says of it (the key included). */
+static uint64_t fp_of(struct fp_cache *c, const struct rrdd_ds *d,
+		      uint64_t key)
+{
+	uint64_t h = fp_mix(key, fp_string(c, d->description));
+	uint64_t min, max;
+
+	memcpy(&min, &d->min, sizeof(min));
+	memcpy(&max, &d->max, sizeof(max));
+	h = fp_mix(h, fp_string(c, d->units));
+	h = fp_mix(h, (uint64_t)d->value_type | (uint64_t)d->type << 8 |
+			      (uint64_t)d->is_default << 16 |
+			      (uint64_t)d->transform << 24);
+	return fp_final(fp_mix(fp_mix(h, min), max));
+}
+
+/* An open-addressing table of indexes + 1 (0: empty), by 64-bit hash. */
+struct table {
+	uint32_t *slot;
+	size_t mask;
+};
+
+static bool table_init(struct table *t, size_t n)
+{
+	size_t size = 16;
+
+	while (size < 2 * n)
+		size *= 2;
+	t->mask = size - 1;
+	t->slot = calloc(size, sizeof(*t->slot));
+	return t->slot != NULL;
+}
+
+/* The scratch of one set_sources call. */
+struct plan {
+	struct member *members;	/* the new ones */
+	uint64_t *keys;
+	uint32_t *from;		/* old index + 1 to copy, or 0: encode */
+	uint8_t *taken;		/* old members already copied once */
+	struct table old;	/* old members by fingerprint */
+	struct fp_cache *cache;
+};
+
+static void plan_free(struct plan *p)
+{
+	free(p->members);
+	free(p->keys);
+	free(p->from);
+	free(p->taken);
+	free(p->old.slot);
+	free(p->cache);
+}
+
+/* An old member with this fingerprint, not yet taken: its index + 1. */
+static uint32_t find_old(const struct rrdd_writer *w, struct plan *p,
+			 uint64_t fp, size_t guess)
+{
+	size_t i;
+
+	if (guess < w->n && !p->taken[guess] && w->members[guess].fp == fp)
+		return (uint32_t)guess + 1;
+	for (i = fp & p->old.mask; p->old.slot[i]; i = (i + 1) & p->old.mask) {
+		uint32_t j = p->old.slot[i] - 1;
+
+		if (!p->taken[j] && w->members[j].fp == fp)
+			return j + 1;
+	}
+	return 0;
+}
+
+/*
+ * Which new descriptions are old ones (copied from the file) and which
+ * are encoded.  Only an unchanged file can be copied from: none before
+ * the first update, none while new metadata waits in the staging file.
+ */
+static int match_old(const struct rrdd_writer *w, struct plan *p, size_t n,
+		     struct rrdd_error *err)
+{
+	size_t guess = 0;
+
+	if (!w->have_sources || w->meta_dirty || w->fd < 0 || !w->n)
+		return RRDD_OK;
+	p->taken = calloc(w->n, 1);
+	if (!p->taken || !table_init(&p->old, w->n))
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	for (size_t j = 0; j < w->n; j++) {
+		size_t i = w->members[j].fp & p->old.mask;
+
+		while (p->old.slot[i])
+			i = (i + 1) & p->old.mask;
+		p->old.slot[i] = (uint32_t)j + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		uint32_t j = find_old(w, p, p->members[i].fp, guess);
+
+		p->from[i] = j;
+		if (j) {
+			p->taken[j - 1] = 1;
+			guess = j;
+		}
+	}
+	return RRDD_OK;
+}
+
+/* rrdd_metadata_encode's checks, on what is not copied from the file. */
+static int check_sources(const struct rrdd_ds *ds, size_t n,
+			 const struct plan *p, struct rrdd_error *err)
+{
+	struct table seen;
+	int rc = RRDD_OK;
+
+	for (size_t i = 0; i < n; i++)
+		if (!p->from[i] &&
+		    (rc = rrdd_metadata_check_ds(&ds[i], i, err)) != RRDD_OK)
+			return rc;
+	if (!table_init(&seen, n))
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	for (size_t i = 0; i < n && rc == RRDD_OK; i++) {
+		size_t k = p->keys[i] & seen.mask;
+
+		for (; seen.slot[k]; k = (k + 1) & seen.mask) {
+			uint32_t j = seen.slot[k] - 1;
+
+			if (p->keys[j] == p->keys[i] &&
+			    rrdd_metadata_same_key(&ds[j], &ds[i])) {
+				rc = rrdd_fail(err, RRDD_EINVAL, 0,
+					       "duplicate datasource name "
+					       "\"%s\" for the same owner",
+					       ds[i].name);
+				break;
+			}
+		}
+		seen.slot[k] = (uint32_t)i + 1;
+	}
+	free(seen.slot);
+	return rc;
+}
+
+/* The staging file: unlinked at once, kept open for the writer's life. */
+static int open_stage(struct rrdd_writer *w, struct rrdd_error *err)
+{
+	if (!w->bounce && !(w->bounce = malloc(BOUNCE)))
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	if (w->stage_fd >= 0)
+		return RRDD_OK;
+	if (mkdir(w->dir, 0755) && errno != EEXIST)
+		return io_fail(err, errno, "creating", w->dir);
+	w->stage_fd = open(w->stage_path,
+			   O_RDWR | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+	if (w->stage_fd < 0)
+		return io_fail(err, errno, "creating", w->stage_path);
+	unlink(w->stage_path);
+	return RRDD_OK;
+}
+
+/* Bytes on their way into the staging file, through the bounce buffer. */
+struct sink {
+	struct rrdd_writer *w;
+	size_t flushed, fill;
+	uint32_t crc;
+	int rc;
+	struct rrdd_error *err;
+};
+
+static size_t sink_pos(const struct sink *k)
+{
+	return k->flushed + k->fill;
+}
+
+static void sink_flush(struct sink *k)
+{
+	if (k->rc || !k->fill)
+		return;
+	k->crc = rrdd_crc32_more(k->crc, k->w->bounce, k->fill);
+	k->rc = write_at(k->w->stage_fd, k->w->bounce, k->fill, k->flushed,
+			 k->w->stage_path, k->err);
+	k->flushed += k->fill;
+	k->fill = 0;
+}
+
+static void sink_put(struct sink *k, const char *p, size_t len)
+{
+	while (len && !k->rc) {
+		size_t c = BOUNCE - k->fill < len ? BOUNCE - k->fill : len;
+
+		memcpy(k->w->bounce + k->fill, p, c);
+		k->fill += c;
+		p += c;
+		len -= c;
+		if (k->fill == BOUNCE)
+			sink_flush(k);
+	}
+}
+
+/* len bytes of the payload file at off. */
+static void sink_copy(struct sink *k, size_t off, size_t len)
+{
+	while (len && !k->rc) {
+		size_t c = BOUNCE - k->fill < len ? BOUNCE - k->fill : len;
+		ssize_t got = pread(k->w->fd, k->w->bounce + k->fill, c,
+				    (off_t)off);
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0) {
+			k->rc = io_fail(k->err, got < 0 ? errno : EIO,
+					"reading", k->w->path);
+			return;
+		}
+		k->fill += (size_t)got;
+		off += (size_t)got;
+		len -= (size_t)got;
+		if (k->fill == BOUNCE)
+			sink_flush(k);
+	}
+}
+
+/* Where the new member i starts; false past the format's 32 bits. */
+static bool place(struct sink *k, struct member *m, size_t off, size_t len)
+{
+	if (off + len > UINT32_MAX) {
+		k->rc = rrdd_fail(k->err, RRDD_EINVAL, 0,
+				  "metadata exceeds the format's 32-bit "
+				  "length");
+		return false;
+	}
+	m->off = (uint32_t)off;
+	m->len = (uint32_t)len;
+	return true;
+}
+
+/*
+ * Write the new metadata into the staging file: runs of members that
+ * follow each other in the old file as one copy (with the commas between
+ * them), the others encoded.  Sets the members' places, the length and
+ * the CRC.
+ */
+static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
+		       size_t n, struct plan *p, size_t *len, uint32_t *crc,
+		       struct rrdd_error *err)
+{
+	struct sink k = { w, 0, 0, rrdd_crc32(NULL, 0), RRDD_OK, err };
+	size_t base = meta_offset(w->n), run_old = 0, run_end = 0;
+	size_t run_new = 0;
+	uint32_t prev = 0;
+	struct rrdd_numbers last;
+	struct rrdd_buf one;
+
+	memset(&last, 0, sizeof(last));
+	rrdd_buf_init(&one);
+	sink_put(&k, RRDD_META_OPEN, strlen(RRDD_META_OPEN));
+	for (size_t i = 0; i < n && !k.rc; i++) {
+		uint32_t j = p->from[i];
+		const struct member *old = j ? &w->members[j - 1] : NULL;
+
+		if (old && prev && j == prev + 1) {	/* the run goes on */
+			if (place(&k, &p->members[i],
+				  run_new + (old->off - run_old), old->len))
+				run_end = (size_t)old->off + old->len;
+			prev = j;
+			continue;
+		}
+		if (prev)
+			sink_copy(&k, base + run_old, run_end - run_old);
+		prev = 0;
+		if (i)
+			sink_put(&k, ",", 1);
+		if (old) {
+			run_old = old->off;
+			run_end = (size_t)old->off + old->len;
+			run_new = sink_pos(&k);
+			place(&k, &p->members[i], run_new, old->len);
+			prev = j;
+			continue;
+		}
+		one.len = 0;
+		if (!rrdd_metadata_add_member(&one, &ds[i], &last)) {
+			k.rc = rrdd_fail(err, RRDD_ENOMEM, 0,
+					 "out of memory encoding metadata");
+			break;
+		}
+		if (place(&k, &p->members[i], sink_pos(&k), one.len))
+			sink_put(&k, one.data, one.len);
+	}
+	if (prev)
+		sink_copy(&k, base + run_old, run_end - run_old);
+	sink_put(&k, RRDD_META_CLOSE, strlen(RRDD_META_CLOSE));
+	sink_flush(&k);
+	rrdd_buf_free(&one);
+	*len = k.flushed;
+	*crc = k.crc;
+	return k.rc;
+}
+
+static bool same_fingerprints(const struct rrdd_writer *w,
+			      const struct plan *p, size_t n)
+{
+	if (!w->have_sources || n != w->n)
+		return false;
+	for (size_t i = 0; i < n; i++)
+		if (p->members[i].fp != w->members[i].fp)
+			return false;
+	return true;
+}
+
+int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
+			    size_t n, struct rrdd_error *err)
+{
+	struct plan p;
+	size_t len = 0;
+	uint32_t crc = 0;
+	int rc;
+
+	if (!w || (n && !ds))
+		return rrdd_fail(err, RRDD_EINVAL, 0, "writer: NULL argument");
+	if (n > UINT32_MAX / 2)
+		return rrdd_fail(err, RRDD_EINVAL, 0,
+				 "%zu datasources exceed the format", n);
+	memset(&p, 0, sizeof(p));
+	p.members = malloc((n ? n : 1) * sizeof(*p.members));
+	p.keys = malloc((n ? n : 1) * sizeof(*p.keys));
+	p.from = calloc(n ? n : 1, sizeof(*p.from));
+	if (!p.members || !p.keys || !p.from) {
+		plan_free(&p);
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	}
+	p.cache = calloc(1, sizeof(*p.cache));
+	if (!p.cache) {
+		plan_free(&p);
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	}
+	for (size_t i = 0; i < n; i++) {
+		if (!ds[i].name) {
+			plan_free(&p);
+			return rrdd_metadata_check_ds(&ds[i], i, err);
+		}
+		p.keys[i] = key_of(p.cache, &ds[i]);
+		p.members[i].fp = fp_of(p.cache, &ds[i], p.keys[i]);
+	}
+	/* Unchanged: keep the file's metadata and its CRC untouched. */
+	if (same_fingerprints(w, &p, n)) {
+		plan_free(&p);
+		return RRDD_OK;
+	}
+	rc = match_old(w, &p, n, err);
+	if (!rc)
+		rc = check_sources(ds, n, &p, err);
+	if (!rc)
+		rc = open_stage(w, err);
+	if (!rc)
+		rc = build_stage(w, ds, n, &p, &len, &crc, err);
+	if (rc) {
+		/* Staged metadata not yet in the file was overwritten. */
+		if (w->meta_dirty && w->stage_fd >= 0)
+			w->have_sources = false;
+		plan_free(&p);
+		return rc;
+	}
+	free(w->members);
+	w->members = p.members;
+	p.members = NULL;
+	plan_free(&p);
+	w->n = n;
+	w->meta_len = len;
+	w->meta_crc = crc;
+	w->have_sources = true;
+	w->meta_dirty = true;
+	return RRDD_OK;
+}
+
+/*
+ * Copy the metadata (meta_len bytes) into fd at off: from the staging
+ * file while it is new, else from the payload file (the old one, when a
+ * new file replaces it).  Never through a mapping: the bytes stay out of
+ * this process's resident memory.
+ */
+static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
+		     const char *path, struct rrdd_error *err)
+{
+	int src = w->meta_dirty ? w->stage_fd : w->fd;
+	size_t from = w->meta_dirty ? 0 : meta_offset(w->n);
+	const char *src_path = w->meta_dirty ? w->stage_path : w->path;
+	size_t done = 0;
+	int rc = RRDD_OK;
+
+	if (!w->bounce && !(w->bounce = malloc(BOUNCE)))
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	while (done < w->meta_len && rc == RRDD_OK) {
+		size_t c = w->meta_len - done < BOUNCE ? w->meta_len - done
+						       : BOUNCE;
+		ssize_t got = pread(src, w->bounce, c, (off_t)(from + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return io_fail(err, got < 0 ? errno : EIO, "reading",
+				       src_path);
+		rc = write_at(fd, w->bounce, (size_t)got, off + done, path,
+			      err);
+		done += (size_t)got;
+	}
+	return rc;
+}
+
 /*
  * The bytes before the metadata (header, values, metadata length) of a
- * valid payload.  The metadata goes into the file straight from w->meta,
- * so a new file never needs a second copy of it in memory (at thousands
- * of datasources that copy was the writer's peak).
+ * valid payload.  The metadata goes into the file from the file that
+ * has it (copy_meta): the writer never holds it whole in memory.
  */
 static int build_head(const struct rrdd_writer *w, double ts,
 		      const union rrdd_value *values, uint8_t **head,
@@ -546,15 +931,14 @@ static int build_head(const struct rrdd_writer *w, double ts,
 }
 
 /* The whole file, cap bytes: head, metadata, then zeros. */
-static int write_file(const struct rrdd_writer *w, int fd,
+static int write_file(struct rrdd_writer *w, int fd,
 		      const uint8_t *head, size_t head_len, size_t cap,
 		      struct rrdd_error *err)
 {
 	int rc = write_at(fd, head, head_len, 0, w->tmp_path, err);
 
 	if (!rc)
-		rc = write_at(fd, (const uint8_t *)w->meta, w->meta_len,
-			      head_len, w->tmp_path, err);
+		rc = copy_meta(w, fd, head_len, w->tmp_path, err);
 	if (!rc)
 		rc = write_zeros(fd, head_len + w->meta_len, cap, w->tmp_path,
 				 err);
@@ -647,17 +1031,20 @@ static void put_values(uint8_t *map, const union rrdd_value *values,
 }
 
 /* New metadata that fits: body first, then the header that points to it. */
-static void rewrite_in_place(struct rrdd_writer *w, size_t needed, double ts,
-			     const union rrdd_value *values)
+static int rewrite_in_place(struct rrdd_writer *w, size_t needed, double ts,
+			    const union rrdd_value *values,
+			    struct rrdd_error *err)
 {
-	uint8_t *meta_at = w->map + RRDD_OFF_VALUES + 8 * w->n;
+	int rc;
 
 	put_values(w->map, values, w->n);
-	rrdd_put_be32(meta_at, (uint32_t)w->meta_len);
-	memcpy(meta_at + 4, w->meta, w->meta_len);
+	rrdd_put_be32(w->map + meta_offset(w->n) - 4, (uint32_t)w->meta_len);
+	rc = copy_meta(w, w->fd, meta_offset(w->n), w->path, err);
 	/* Stale bytes of a longer payload would read as trailing junk. */
-	if (w->used > needed)
-		memset(w->map + needed, 0, w->used - needed);
+	if (!rc && w->used > needed)
+		rc = write_zeros(w->fd, needed, w->used, w->path, err);
+	if (rc)
+		return rc;
 	w->used = needed;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	rrdd_put_be32(w->map + RRDD_OFF_COUNT, (uint32_t)w->n);
@@ -667,6 +1054,7 @@ static void rewrite_in_place(struct rrdd_writer *w, size_t needed, double ts,
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	rrdd_put_be32(w->map + RRDD_OFF_DATA_CRC,
 		      rrdd_crc32(w->map + RRDD_OFF_TIMESTAMP, 8 + 8 * w->n));
+	return RRDD_OK;
 }
 
 /*
@@ -723,9 +1111,17 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 		if (rc)
 			return rc;
 	} else if (w->meta_dirty) {
-		rewrite_in_place(w, needed, timestamp, values);
+		rc = rewrite_in_place(w, needed, timestamp, values, err);
+		if (rc)
+			return rc;
 	} else {
 		update_values(w, timestamp, values);
+	}
+	if (w->meta_dirty && w->stage_fd >= 0) {
+		/* In the file now: give the staged copy's pages back. */
+		int unused = ftruncate(w->stage_fd, 0);
+
+		(void)unused;
 	}
 	w->meta_dirty = false;
 	w->recheck = false;

@@ -405,8 +405,9 @@ START_TEST(changed_metadata_is_rewritten_in_place)
 END_TEST
 
 /*
- * The writer keeps its own copy of the descriptions: a change made in the
- * caller's buffers, or to a number alone, is noticed and written.
+ * The writer keeps fingerprints of the descriptions, not pointers: a
+ * change made in the caller's buffers, or to a number alone, is noticed
+ * and written.
  */
 START_TEST(changes_in_reused_buffers_are_noticed)
 {
@@ -437,6 +438,174 @@ START_TEST(changes_in_reused_buffers_are_noticed)
 	ck_assert_int_eq(rrdd_writer_set_sources(w, &ds, 1, &err),
 			 RRDD_EINVAL);
 	ck_assert_int_eq(rrdd_writer_update(w, 3.0, &v, &err), RRDD_OK);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+/* ---- metadata copied from the file, the rest encoded -------------------- */
+
+static char descs[400][24];
+
+/* Source i: name "ds<i % 100>" of VM i / 100 (so names repeat across
+ * owners), description "d<i>", or the host's for i >= 700. */
+static struct rrdd_ds member(size_t i)
+{
+	struct rrdd_ds d = make_ds(i % 100, NULL);
+
+	snprintf(descs[i % 400], sizeof(descs[0]), "d%zu \"q\" \xc3\xa9",
+		 i % 400);
+	d.description = descs[i % 400];
+	snprintf(d.owner_uuid, sizeof(d.owner_uuid),
+		 "6f1c4e0a-3d2b-4c5e-9a7f-1b2c3d4e5f6%zu", i / 100 % 8);
+	if (i >= 700) {
+		d.owner = RRDD_OWNER_HOST;
+		d.owner_uuid[0] = '\0';
+	}
+	return d;
+}
+
+/* The file's metadata must be, byte for byte, what
+ * rrdd_metadata_encode gives for ds; its CRC checked by the decoder. */
+static void file_meta_is(struct rrdd_writer *w, const struct rrdd_ds *ds,
+			 size_t n, double ts)
+{
+	union rrdd_value *v = calloc(n + 1, sizeof(*v));
+	struct rrdd_payload *p;
+	struct rrdd_error err;
+	size_t len, meta_len;
+	char *json;
+	uint8_t *buf;
+
+	ck_assert_msg(rrdd_writer_update(w, ts, v, &err) == RRDD_OK,
+		      "update: %s", err.msg);
+	buf = slurp(rrdd_writer_path(w), &len);
+	ck_assert_msg(rrdd_payload_decode(buf, len, RRDD_TS_AUTO, &p, &err) ==
+		      RRDD_OK, "decode: %s", err.msg);
+	ck_assert_int_eq(p->n, n);
+	ck_assert_int_eq(rrdd_metadata_encode(ds, n, &json, &meta_len, &err),
+			 RRDD_OK);
+	ck_assert_int_eq(p->metadata_len, meta_len);
+	ck_assert_msg(memcmp(p->metadata, json, meta_len) == 0,
+		      "metadata differs from rrdd_metadata_encode's");
+	free(json);
+	rrdd_payload_free(p);
+	free(buf);
+	free(v);
+}
+
+static void set_exact(struct rrdd_writer *w, const struct rrdd_ds *ds,
+		      size_t n)
+{
+	struct rrdd_error err;
+
+	ck_assert_msg(rrdd_writer_set_sources(w, ds, n, &err) == RRDD_OK,
+		      "set_sources: %s", err.msg);
+}
+
+/*
+ * After every kind of change (members gone, added, changed, moved; the
+ * file grown, made again; nothing left), the file holds exactly the
+ * encoder's bytes: copying unchanged members from the file instead of
+ * encoding them is invisible.
+ */
+START_TEST(changed_sources_give_the_encoded_bytes)
+{
+	struct rrdd_writer *w = open_writer(dir, 300, RRDD_TS_FLOAT);
+	static struct rrdd_ds ds[800];
+	struct rrdd_ds t;
+	size_t n = 300;
+	double ts = 1.0;
+
+	for (size_t i = 0; i < n; i++)
+		ds[i] = member(i);
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	/* Members gone from the middle (a VM stopped). */
+	memmove(&ds[100], &ds[200], 100 * sizeof(ds[0]));
+	n = 200;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	/* Added at the front and in the middle. */
+	memmove(&ds[3], &ds[0], n * sizeof(ds[0]));
+	for (size_t i = 0; i < 3; i++)
+		ds[i] = member(700 + i);
+	n += 3;
+	memmove(&ds[53], &ds[50], (n - 50) * sizeof(ds[0]));
+	for (size_t i = 50; i < 53; i++)
+		ds[i] = member(300 + i);
+	n += 3;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	/* One description changed, one bound, one kind; two swapped. */
+	ds[10].description = "changed";
+	ds[11].max = 7;
+	ds[12].type = RRDD_GAUGE;
+	t = ds[20];
+	ds[20] = ds[30];
+	ds[30] = t;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	/* The first and the last members only. */
+	ds[1] = ds[n - 1];
+	set_exact(w, ds, 2);
+	file_meta_is(w, ds, 2, ts++);
+	set_exact(w, ds, 0);
+	file_meta_is(w, ds, 0, ts++);
+	/* Back to many: past the file's size (a new file). */
+	n = 800;
+	for (size_t i = 0; i < n; i++)
+		ds[i] = member(i);
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	/* Removed, then made again from the file it had. */
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 3);
+	/* Removed with new sources waiting. */
+	ds[5].units = "other";
+	set_exact(w, ds, n);
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	file_meta_is(w, ds, n, ts++);
+	/* Sources set twice before an update: the last ones count. */
+	set_exact(w, ds, 100);
+	ds[6].units = "again";
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	rrdd_writer_close(w);
+	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+/* A repeated (name, owner) is refused whether its first is copied from
+ * the file or new; the sources before stay in effect. */
+START_TEST(duplicates_among_copied_and_new_are_refused)
+{
+	struct rrdd_writer *w = open_writer(dir, 16, RRDD_TS_FLOAT);
+	struct rrdd_ds ds[12];
+	struct rrdd_error err;
+
+	for (size_t i = 0; i < 10; i++)
+		ds[i] = member(i);
+	set_exact(w, ds, 10);
+	file_meta_is(w, ds, 10, 1.0);
+	ds[10] = member(3);
+	ds[10].description = "same name and owner as 3";
+	ck_assert_int_eq(rrdd_writer_set_sources(w, ds, 11, &err),
+			 RRDD_EINVAL);
+	ck_assert_msg(strstr(err.msg, "duplicate") != NULL, "%s", err.msg);
+	ds[10] = member(4);	/* the very same description twice */
+	ck_assert_int_eq(rrdd_writer_set_sources(w, ds, 11, &err),
+			 RRDD_EINVAL);
+	ds[10] = member(5);
+	ds[11] = member(5);
+	ds[10].owner = RRDD_OWNER_SR;	/* same name, another owner */
+	ck_assert_int_eq(rrdd_writer_set_sources(w, &ds[1], 11, &err),
+			 RRDD_EINVAL);
+	ck_assert_msg(strstr(err.msg, "duplicate") != NULL, "%s", err.msg);
+	file_meta_is(w, ds, 10, 2.0);
+	ck_assert_int_eq(rrdd_writer_set_sources(w, ds, 11, &err), RRDD_OK);
+	file_meta_is(w, ds, 11, 3.0);
 	rrdd_writer_close(w);
 }
 END_TEST
@@ -972,6 +1141,8 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, values_only_update_keeps_metadata_bytes);
 	tcase_add_test(tc, changed_metadata_is_rewritten_in_place);
 	tcase_add_test(tc, changes_in_reused_buffers_are_noticed);
+	tcase_add_test(tc, changed_sources_give_the_encoded_bytes);
+	tcase_add_test(tc, duplicates_among_copied_and_new_are_refused);
 	tcase_add_test(tc, growing_replaces_the_file);
 	tcase_add_test(tc, file_size_limit_is_enospc);
 	tcase_add_test(tc, full_tmpfs_is_enospc_not_sigbus);
