@@ -217,10 +217,16 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
  * until the update copies it into the payload file.  Descriptions whose
  * fingerprint is one the payload file already has are copied from it, not
  * encoded again; the checks of rrdd_metadata_encode apply to the others,
- * and the repeated (name, owner) check to all.  The same fingerprints as
- * last time, in the same order: nothing to do at all.  (Two different
- * descriptions with equal fingerprints, about one chance in 2^64 per
- * pair, would leave the old one's JSON in place.)
+ * and the repeated (name, owner) check to all.  When the first ones are
+ * the same as in the file, in the same order, that part of the JSON is
+ * not even staged: the update moves it within the file.  The same
+ * fingerprints as last time, in the same order: nothing to do at all.
+ * (Two different descriptions with equal fingerprints, about one chance
+ * in 2^64 per pair, would leave the old one's JSON in place.)
+ * Besides RRDD_EINVAL and RRDD_ENOMEM, fails with RRDD_ENOSPC or RRDD_EIO
+ * when the staging file cannot be written; the sources before stay in
+ * effect, unless new ones were still waiting for an update (then updates
+ * fail until a set_sources succeeds).
  */
 int rrdd_writer_set_sources(struct rrdd_writer *writer,
 			    const struct rrdd_ds *ds, size_t n,
@@ -229,7 +235,10 @@ int rrdd_writer_set_sources(struct rrdd_writer *writer,
 /*
  * Publish a new sample: values has as many entries as the last
  * set_sources gave.  The timestamp must change between calls: xcp-rrdd
- * takes a repeated data CRC for "no update" and backs off.
+ * takes a repeated data CRC for "no update" and backs off.  After an
+ * error while rewriting new metadata in place, the writer may have
+ * nothing left to build it from: updates then fail with RRDD_EINVAL
+ * until set_sources is called again.
  */
 int rrdd_writer_update(struct rrdd_writer *writer, double timestamp,
 		       const union rrdd_value *values, struct rrdd_error *err);

@@ -32,6 +32,7 @@
 #include <sys/file.h>
 #include <sys/inotify.h>
 #include <sys/mman.h>
+#include <sys/sendfile.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -56,6 +57,7 @@
 struct member {
 	uint64_t fp;
 	uint32_t off, len;
+	uint32_t crc_end;	/* CRC of the JSON up to this member's end */
 };
 
 struct rrdd_writer {
@@ -78,6 +80,10 @@ struct rrdd_writer {
 	size_t meta_len;
 	uint32_t meta_crc;
 	bool meta_dirty;	/* in the staging file, not yet in the file */
+	/* While meta_dirty: the new JSON's first prefix_len bytes are the
+	 * payload file's, at prefix_from (its old metadata); the staging
+	 * file has the rest. */
+	size_t prefix_len, prefix_from;
 	int stage_fd;		/* unlinked <uid>.meta.tmp, or -1 */
 	uint8_t *bounce;	/* BOUNCE bytes for copying between files */
 
@@ -648,10 +654,13 @@ static int open_stage(struct rrdd_writer *w, struct rrdd_error *err)
 /* Bytes on their way into the staging file, through the bounce buffer. */
 struct sink {
 	struct rrdd_writer *w;
-	size_t flushed, fill;
+	size_t base;		/* JSON bytes before the staging file's */
+	size_t flushed, fill;	/* flushed counts from the JSON's start */
 	uint32_t crc;
 	int rc;
 	struct rrdd_error *err;
+	struct member *members;	/* their CRCs set as their ends go by */
+	size_t placed, next;
 };
 
 static size_t sink_pos(const struct sink *k)
@@ -661,11 +670,25 @@ static size_t sink_pos(const struct sink *k)
 
 static void sink_flush(struct sink *k)
 {
+	size_t done = 0;
+
 	if (k->rc || !k->fill)
 		return;
-	k->crc = rrdd_crc32_more(k->crc, k->w->bounce, k->fill);
-	k->rc = write_at(k->w->stage_fd, k->w->bounce, k->fill, k->flushed,
-			 k->w->stage_path, k->err);
+	/* The CRC at each member's end, for the next change's prefix. */
+	for (; k->next < k->placed; k->next++) {
+		struct member *m = &k->members[k->next];
+		size_t end = (size_t)m->off + m->len - k->flushed;
+
+		if (end > k->fill)
+			break;
+		k->crc = rrdd_crc32_more(k->crc, k->w->bounce + done,
+					 end - done);
+		done = end;
+		m->crc_end = k->crc;
+	}
+	k->crc = rrdd_crc32_more(k->crc, k->w->bounce + done, k->fill - done);
+	k->rc = write_at(k->w->stage_fd, k->w->bounce, k->fill,
+			 k->flushed - k->base, k->w->stage_path, k->err);
 	k->flushed += k->fill;
 	k->fill = 0;
 }
@@ -718,30 +741,46 @@ static bool place(struct sink *k, struct member *m, size_t off, size_t len)
 	}
 	m->off = (uint32_t)off;
 	m->len = (uint32_t)len;
+	k->placed++;
 	return true;
 }
 
 /*
- * Write the new metadata into the staging file: runs of members that
- * follow each other in the old file as one copy (with the commas between
- * them), the others encoded.  Sets the members' places, the length and
- * the CRC.
+ * Write the new metadata into the staging file.  The members the old
+ * JSON starts with, in the same order, stay where they are: that prefix
+ * is not staged (the update takes it from the payload file) and its CRC
+ * is the one kept at its last member's end.  After it, runs of members
+ * that follow each other in the old file are copied in one piece (with
+ * the commas between them), the others encoded.  Sets the members'
+ * places and CRCs, *prefix, the length and the CRC.
  */
 static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
-		       size_t n, struct plan *p, size_t *len, uint32_t *crc,
-		       struct rrdd_error *err)
+		       size_t n, struct plan *p, size_t *prefix, size_t *len,
+		       uint32_t *crc, struct rrdd_error *err)
 {
-	struct sink k = { w, 0, 0, rrdd_crc32(NULL, 0), RRDD_OK, err };
+	struct sink k = { w, 0, 0, 0, rrdd_crc32(NULL, 0), RRDD_OK, err,
+			  p->members, 0, 0 };
 	size_t base = meta_offset(w->n), run_old = 0, run_end = 0;
-	size_t run_new = 0;
+	size_t run_new = 0, i = 0;
 	uint32_t prev = 0;
 	struct rrdd_numbers last;
 	struct rrdd_buf one;
 
+	while (i < n && p->from[i] == i + 1)
+		i++;
+	if (i) {
+		memcpy(p->members, w->members, i * sizeof(*p->members));
+		k.base = k.flushed = (size_t)w->members[i - 1].off +
+				     w->members[i - 1].len;
+		k.crc = w->members[i - 1].crc_end;
+		k.placed = k.next = i;
+	}
+	*prefix = k.base;
 	memset(&last, 0, sizeof(last));
 	rrdd_buf_init(&one);
-	sink_put(&k, RRDD_META_OPEN, strlen(RRDD_META_OPEN));
-	for (size_t i = 0; i < n && !k.rc; i++) {
+	if (!i)
+		sink_put(&k, RRDD_META_OPEN, strlen(RRDD_META_OPEN));
+	for (; i < n && !k.rc; i++) {
 		uint32_t j = p->from[i];
 		const struct member *old = j ? &w->members[j - 1] : NULL;
 
@@ -799,7 +838,7 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 			    size_t n, struct rrdd_error *err)
 {
 	struct plan p;
-	size_t len = 0;
+	size_t len = 0, prefix = 0;
 	uint32_t crc = 0;
 	int rc;
 
@@ -840,7 +879,7 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	if (!rc)
 		rc = open_stage(w, err);
 	if (!rc)
-		rc = build_stage(w, ds, n, &p, &len, &crc, err);
+		rc = build_stage(w, ds, n, &p, &prefix, &len, &crc, err);
 	if (rc) {
 		/* Staged metadata not yet in the file was overwritten. */
 		if (w->meta_dirty && w->stage_fd >= 0)
@@ -848,6 +887,8 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 		plan_free(&p);
 		return rc;
 	}
+	w->prefix_len = prefix;
+	w->prefix_from = meta_offset(w->n);
 	free(w->members);
 	w->members = p.members;
 	p.members = NULL;
@@ -860,26 +901,31 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	return RRDD_OK;
 }
 
-/*
- * Copy the metadata (meta_len bytes) into fd at off: from the staging
- * file while it is new, else from the payload file (the old one, when a
- * new file replaces it).  Never through a mapping: the bytes stay out of
- * this process's resident memory.
- */
-static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
-		     const char *path, struct rrdd_error *err)
+/* len bytes of src at from into fd at to (different files). */
+static int copy_between(struct rrdd_writer *w, int src, size_t from,
+			const char *src_path, int fd, size_t to, size_t len,
+			const char *path, struct rrdd_error *err)
 {
-	int src = w->meta_dirty ? w->stage_fd : w->fd;
-	size_t from = w->meta_dirty ? 0 : meta_offset(w->n);
-	const char *src_path = w->meta_dirty ? w->stage_path : w->path;
 	size_t done = 0;
 	int rc = RRDD_OK;
 
-	if (!w->bounce && !(w->bounce = malloc(BOUNCE)))
-		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
-	while (done < w->meta_len && rc == RRDD_OK) {
-		size_t c = w->meta_len - done < BOUNCE ? w->meta_len - done
-						       : BOUNCE;
+	/* The kernel copies file to file without the bounce buffer where it
+	 * can (Linux 2.6.33 on); the loop below does the rest. */
+	if (len && lseek(fd, (off_t)to, SEEK_SET) == (off_t)to) {
+		off_t at = (off_t)from;
+
+		while (done < len) {
+			ssize_t got = sendfile(fd, src, &at, len - done);
+
+			if (got < 0 && errno == EINTR)
+				continue;
+			if (got <= 0)
+				break;
+			done += (size_t)got;
+		}
+	}
+	while (done < len && rc == RRDD_OK) {
+		size_t c = len - done < BOUNCE ? len - done : BOUNCE;
 		ssize_t got = pread(src, w->bounce, c, (off_t)(from + done));
 
 		if (got < 0 && errno == EINTR)
@@ -887,10 +933,82 @@ static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
 		if (got <= 0)
 			return io_fail(err, got < 0 ? errno : EIO, "reading",
 				       src_path);
-		rc = write_at(fd, w->bounce, (size_t)got, off + done, path,
-			      err);
+		rc = write_at(fd, w->bounce, (size_t)got, to + done, path, err);
 		done += (size_t)got;
 	}
+	return rc;
+}
+
+/* Read exactly len bytes at off. */
+static int read_at(int fd, uint8_t *buf, size_t len, size_t off,
+		   const char *path, struct rrdd_error *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = pread(fd, buf + done, len - done,
+				    (off_t)(off + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return io_fail(err, got < 0 ? errno : EIO, "reading",
+				       path);
+		done += (size_t)got;
+	}
+	return RRDD_OK;
+}
+
+/*
+ * len bytes of fd from `from` to `to`, the ranges may overlap: chunks
+ * front to back when moving down, back to front when moving up, so no
+ * chunk is overwritten before it is read.
+ */
+static int move_within(struct rrdd_writer *w, int fd, size_t from,
+		       size_t to, size_t len, const char *path,
+		       struct rrdd_error *err)
+{
+	int rc = RRDD_OK;
+
+	for (size_t done = 0; done < len && from != to && rc == RRDD_OK;) {
+		size_t c = len - done < BOUNCE ? len - done : BOUNCE;
+		size_t at = to < from ? done : len - done - c;
+
+		rc = read_at(fd, w->bounce, c, from + at, path, err);
+		if (!rc)
+			rc = write_at(fd, w->bounce, c, to + at, path, err);
+		done += c;
+	}
+	return rc;
+}
+
+/*
+ * Copy the metadata (meta_len bytes) into fd at off: while it is new,
+ * its prefix from the payload file's old metadata and the rest from the
+ * staging file; else all from the payload file (the old one, when a new
+ * file replaces it).  Never through a mapping: the bytes stay out of this
+ * process's resident memory.
+ */
+static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
+		     const char *path, struct rrdd_error *err)
+{
+	int rc = RRDD_OK;
+
+	if (!w->bounce && !(w->bounce = malloc(BOUNCE)))
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	if (!w->meta_dirty)
+		return copy_between(w, w->fd, meta_offset(w->n), w->path, fd,
+				    off, w->meta_len, path, err);
+	if (w->prefix_len && fd == w->fd)
+		rc = move_within(w, fd, w->prefix_from, off, w->prefix_len,
+				 path, err);
+	else if (w->prefix_len)
+		rc = copy_between(w, w->fd, w->prefix_from, w->path, fd, off,
+				  w->prefix_len, path, err);
+	if (!rc)
+		rc = copy_between(w, w->stage_fd, 0, w->stage_path, fd,
+				  off + w->prefix_len,
+				  w->meta_len - w->prefix_len, path, err);
 	return rc;
 }
 
@@ -1030,21 +1148,29 @@ static void put_values(uint8_t *map, const union rrdd_value *values,
 		rrdd_put_be64(p, (uint64_t)values[i].i);
 }
 
-/* New metadata that fits: body first, then the header that points to it. */
+/*
+ * New metadata that fits: body first, then the header that points to it.
+ * The metadata goes first: its prefix moves within the file, from where
+ * the old values may end to where the new ones may, and must be read
+ * before the new values overwrite it.
+ */
 static int rewrite_in_place(struct rrdd_writer *w, size_t needed, double ts,
 			    const union rrdd_value *values,
 			    struct rrdd_error *err)
 {
-	int rc;
+	int rc = copy_meta(w, w->fd, meta_offset(w->n), w->path, err);
 
-	put_values(w->map, values, w->n);
-	rrdd_put_be32(w->map + meta_offset(w->n) - 4, (uint32_t)w->meta_len);
-	rc = copy_meta(w, w->fd, meta_offset(w->n), w->path, err);
 	/* Stale bytes of a longer payload would read as trailing junk. */
 	if (!rc && w->used > needed)
 		rc = write_zeros(w->fd, needed, w->used, w->path, err);
-	if (rc)
+	if (rc) {
+		/* The old metadata may be half moved: nothing to build the
+		 * next one from.  set_sources must come first again. */
+		w->have_sources = false;
 		return rc;
+	}
+	put_values(w->map, values, w->n);
+	rrdd_put_be32(w->map + meta_offset(w->n) - 4, (uint32_t)w->meta_len);
 	w->used = needed;
 	__atomic_thread_fence(__ATOMIC_RELEASE);
 	rrdd_put_be32(w->map + RRDD_OFF_COUNT, (uint32_t)w->n);
@@ -1117,13 +1243,10 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 	} else {
 		update_values(w, timestamp, values);
 	}
-	if (w->meta_dirty && w->stage_fd >= 0) {
-		/* In the file now: give the staged copy's pages back. */
-		int unused = ftruncate(w->stage_fd, 0);
-
-		(void)unused;
-	}
+	/* The staging file keeps its pages for the next change: allocating
+	 * them again would cost more than the copy itself. */
 	w->meta_dirty = false;
+	w->prefix_len = 0;
 	w->recheck = false;
 	w->have_ts = true;
 	w->last_ts = timestamp;

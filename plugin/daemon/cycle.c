@@ -327,6 +327,9 @@ static void sample_and_write(struct cycle *c)
 	if (give_sources(c, &err) != 0 ||
 	    rrdd_writer_update(c->writer, ts, c->set.values, &err) != 0) {
 		log_err("writing the payload failed: %s", err.msg);
+		/* A failed rewrite can leave the writer wanting the
+		 * descriptions again: give them at the next cycle. */
+		c->sources_set = false;
 		return;
 	}
 	c->last_write = monotonic_now();

@@ -444,7 +444,8 @@ END_TEST
 
 /* ---- metadata copied from the file, the rest encoded -------------------- */
 
-static char descs[400][24];
+/* Long enough that moving the metadata takes several 64 KiB pieces. */
+static char descs[400][700];
 
 /* Source i: name "ds<i % 100>" of VM i / 100 (so names repeat across
  * owners), description "d<i>", or the host's for i >= 700. */
@@ -452,8 +453,8 @@ static struct rrdd_ds member(size_t i)
 {
 	struct rrdd_ds d = make_ds(i % 100, NULL);
 
-	snprintf(descs[i % 400], sizeof(descs[0]), "d%zu \"q\" \xc3\xa9",
-		 i % 400);
+	snprintf(descs[i % 400], sizeof(descs[0]), "d%zu \"q\" \xc3\xa9 %0600d",
+		 i % 400, 0);
 	d.description = descs[i % 400];
 	snprintf(d.owner_uuid, sizeof(d.owner_uuid),
 		 "6f1c4e0a-3d2b-4c5e-9a7f-1b2c3d4e5f6%zu", i / 100 % 8);
@@ -545,6 +546,25 @@ START_TEST(changed_sources_give_the_encoded_bytes)
 	ds[30] = t;
 	set_exact(w, ds, n);
 	file_meta_is(w, ds, n, ts++);
+	/* The last ones gone; then more at the end, whose values take the
+	 * place where the metadata began (it moves up before they come). */
+	n -= 6;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	for (size_t i = 0; i < 4; i++)
+		ds[n + i] = member(400 + i);
+	n += 4;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	/* Many more at the end: a larger file, its start copied from the
+	 * old one. */
+	for (size_t i = 0; i < 290; i++)
+		ds[n + i] = member(404 + i);
+	n += 290;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
 	/* The first and the last members only. */
 	ds[1] = ds[n - 1];
 	set_exact(w, ds, 2);
@@ -557,11 +577,11 @@ START_TEST(changed_sources_give_the_encoded_bytes)
 		ds[i] = member(i);
 	set_exact(w, ds, n);
 	file_meta_is(w, ds, n, ts++);
-	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 3);
 	/* Removed, then made again from the file it had. */
 	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
 	file_meta_is(w, ds, n, ts++);
-	ck_assert_int_eq(rrdd_writer_file_serial(w), 3);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 4);
 	/* Removed with new sources waiting. */
 	ds[5].units = "other";
 	set_exact(w, ds, n);
