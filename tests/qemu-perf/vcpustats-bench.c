@@ -408,7 +408,7 @@ static void print_slope(const char *what, struct point *pts, long np,
 	double x[MAX_POINTS], yt[MAX_POINTS], yh[MAX_POINTS];
 	double st[MAX_BLOCKS] = { 0 }, sh[MAX_BLOCKS] = { 0 };
 	double sr[MAX_BLOCKS] = { 0 };
-	double slope_t, slope_h, icept_t, icept_h, dummy;
+	double slope_t, slope_h, icept_t, icept_h, dummy, mt, mh, mr;
 
 	for (long p = 0; p < np; p++) {
 		x[p] = pts[p].tb.n_vcpus;
@@ -428,6 +428,11 @@ static void print_slope(const char *what, struct point *pts, long np,
 		lsq(x, yh, np, &sh[r], &dummy);
 		sr[r] = st[r] > 0 ? sh[r] / st[r] : 0;
 	}
+	/* median() sorts: after it, [0] is the least and [rounds - 1] the
+	 * greatest. */
+	mt = median(st, rounds);
+	mh = median(sh, rounds);
+	mr = median(sr, rounds);
 	printf("slope what=%s table_ns_per_vcpu=%.1f hypercall_ns_per_vcpu=%.1f "
 	       "ratio=%.1f table_fixed_us=%.2f hypercall_fixed_us=%.2f "
 	       "round_table_ns=%.1f/%.1f/%.1f "
@@ -435,9 +440,9 @@ static void print_slope(const char *what, struct point *pts, long np,
 	       "round_ratio=%.1f/%.1f/%.1f\n",
 	       what, slope_t * 1e3, slope_h * 1e3,
 	       slope_t > 0 ? slope_h / slope_t : 0, icept_t, icept_h,
-	       median(st, rounds) * 1e3, st[0] * 1e3, st[rounds - 1] * 1e3,
-	       median(sh, rounds) * 1e3, sh[0] * 1e3, sh[rounds - 1] * 1e3,
-	       median(sr, rounds), sr[0], sr[rounds - 1]);
+	       mt * 1e3, st[0] * 1e3, st[rounds - 1] * 1e3,
+	       mh * 1e3, sh[0] * 1e3, sh[rounds - 1] * 1e3,
+	       mr, sr[0], sr[rounds - 1]);
 }
 
 /*
