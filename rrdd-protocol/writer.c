@@ -57,7 +57,8 @@
 struct member {
 	uint64_t fp;
 	uint32_t off, len;
-	uint32_t crc_end;	/* CRC of the JSON up to this member's end */
+	uint32_t crc_end;	/* CRC of the JSON up to this member's end, */
+	bool crc_ok;		/* kept for about one member per 64 KiB */
 };
 
 struct rrdd_writer {
@@ -670,21 +671,30 @@ static size_t sink_pos(const struct sink *k)
 
 static void sink_flush(struct sink *k)
 {
+	struct member *last = NULL;
 	size_t done = 0;
 
 	if (k->rc || !k->fill)
 		return;
-	/* The CRC at each member's end, for the next change's prefix. */
+	/*
+	 * The CRC at the end of the last member that ends in this buffer,
+	 * for the next change's prefix.  Only there: zlib is much slower
+	 * on a few hundred bytes at a time than on the whole buffer.
+	 */
 	for (; k->next < k->placed; k->next++) {
 		struct member *m = &k->members[k->next];
 		size_t end = (size_t)m->off + m->len - k->flushed;
 
 		if (end > k->fill)
 			break;
-		k->crc = rrdd_crc32_more(k->crc, k->w->bounce + done,
-					 end - done);
+		m->crc_ok = false;
+		last = m;
 		done = end;
-		m->crc_end = k->crc;
+	}
+	if (last) {
+		k->crc = rrdd_crc32_more(k->crc, k->w->bounce, done);
+		last->crc_end = k->crc;
+		last->crc_ok = true;
 	}
 	k->crc = rrdd_crc32_more(k->crc, k->w->bounce + done, k->fill - done);
 	k->rc = write_at(k->w->stage_fd, k->w->bounce, k->fill,
@@ -748,8 +758,8 @@ static bool place(struct sink *k, struct member *m, size_t off, size_t len)
 /*
  * Write the new metadata into the staging file.  The members the old
  * JSON starts with, in the same order, stay where they are: that prefix
- * is not staged (the update takes it from the payload file) and its CRC
- * is the one kept at its last member's end.  After it, runs of members
+ * (up to the last of them whose CRC was kept) is not staged (the update
+ * takes it from the payload file) and its CRC is the one kept.  After it, runs of members
  * that follow each other in the old file are copied in one piece (with
  * the commas between them), the others encoded.  Sets the members'
  * places and CRCs, *prefix, the length and the CRC.
@@ -768,6 +778,8 @@ static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
 
 	while (i < n && p->from[i] == i + 1)
 		i++;
+	while (i && !w->members[i - 1].crc_ok)	/* back to a known CRC */
+		i--;
 	if (i) {
 		memcpy(p->members, w->members, i * sizeof(*p->members));
 		k.base = k.flushed = (size_t)w->members[i - 1].off +
