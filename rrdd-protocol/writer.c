@@ -471,6 +471,8 @@ struct fp_cache {
 		const char *s;
 		uint64_t h;
 	} e[512];
+	char uuid[RRDD_UUID_LEN + 1];	/* the last owner's, and its hash */
+	uint64_t uuid_h;
 };
 
 static uint64_t fp_string(struct fp_cache *c, const char *s)
@@ -491,10 +493,18 @@ static uint64_t key_of(struct fp_cache *c, const struct rrdd_ds *d)
 {
 	uint64_t h = fp_mix(fp_string(c, d->name), (uint64_t)d->owner);
 
-	if (d->owner != RRDD_OWNER_HOST)
-		h = fp_bytes(h, d->owner_uuid,
-			     strnlen(d->owner_uuid, RRDD_UUID_LEN));
-	return h;
+	if (d->owner == RRDD_OWNER_HOST)
+		return h;
+	/* A VM's datasources come together: its uuid hashed once. */
+	if (!c->uuid[0] ||
+	    strncmp(c->uuid, d->owner_uuid, RRDD_UUID_LEN) != 0) {
+		size_t len = strnlen(d->owner_uuid, RRDD_UUID_LEN);
+
+		memcpy(c->uuid, d->owner_uuid, len);
+		c->uuid[len] = '\0';
+		c->uuid_h = fp_bytes(0x13198a2e03707344ULL, d->owner_uuid, len);
+	}
+	return fp_mix(h, c->uuid_h);
 }
 
 /* Everything the JSON says of it (the key included). */
@@ -536,7 +546,8 @@ struct plan {
 	uint64_t *keys;
 	uint32_t *from;		/* old index + 1 to copy, or 0: encode */
 	uint8_t *taken;		/* old members already copied once */
-	struct table old;	/* old members by fingerprint */
+	struct table old;	/* old members by fingerprint, or none yet */
+	size_t misses;		/* lookups near by that found nothing */
 	struct fp_cache *cache;
 };
 
@@ -550,27 +561,63 @@ static void plan_free(struct plan *p)
 	free(p->cache);
 }
 
-/* An old member with this fingerprint, not yet taken: its index + 1. */
-static uint32_t find_old(const struct rrdd_writer *w, struct plan *p,
-			 uint64_t fp, size_t guess)
+/* Old members by fingerprint, for the matches not found near by. */
+static bool index_old(const struct rrdd_writer *w, struct plan *p)
 {
-	size_t i;
+	if (!table_init(&p->old, w->n))
+		return false;
+	for (size_t j = 0; j < w->n; j++) {
+		size_t i = w->members[j].fp & p->old.mask;
 
-	if (guess < w->n && !p->taken[guess] && w->members[guess].fp == fp)
-		return (uint32_t)guess + 1;
-	for (i = fp & p->old.mask; p->old.slot[i]; i = (i + 1) & p->old.mask) {
+		while (p->old.slot[i])
+			i = (i + 1) & p->old.mask;
+		p->old.slot[i] = (uint32_t)j + 1;
+	}
+	return true;
+}
+
+/* Members a match is first looked for after the last one. */
+#define NEAR 64
+
+/*
+ * An old member with this fingerprint, not yet taken: its index + 1, or
+ * 0.  Blocks keep their order, so it is mostly the one after the last
+ * match, or a few further on (past the datasources of a VM that went);
+ * after NEAR misses near by, the old members are indexed.
+ */
+static int find_old(const struct rrdd_writer *w, struct plan *p,
+		    uint64_t fp, size_t guess, uint32_t *found)
+{
+	size_t end = guess + NEAR < w->n ? guess + NEAR : w->n;
+
+	*found = 0;
+	for (size_t j = guess; j < end; j++)
+		if (!p->taken[j] && w->members[j].fp == fp) {
+			*found = (uint32_t)j + 1;
+			return RRDD_OK;
+		}
+	if (!p->old.slot && ++p->misses <= NEAR)
+		return RRDD_OK;	/* new, most likely */
+	if (!p->old.slot && !index_old(w, p))
+		return RRDD_ENOMEM;
+	for (size_t i = fp & p->old.mask; p->old.slot[i];
+	     i = (i + 1) & p->old.mask) {
 		uint32_t j = p->old.slot[i] - 1;
 
-		if (!p->taken[j] && w->members[j].fp == fp)
-			return j + 1;
+		if (!p->taken[j] && w->members[j].fp == fp) {
+			*found = j + 1;
+			break;
+		}
 	}
-	return 0;
+	return RRDD_OK;
 }
 
 /*
  * Which new descriptions are old ones (copied from the file) and which
  * are encoded.  Only an unchanged file can be copied from: none before
  * the first update, none while new metadata waits in the staging file.
+ * (Until NEAR have not been found near by, one further away is not
+ * looked for: it is encoded again, never a wrong byte.)
  */
 static int match_old(const struct rrdd_writer *w, struct plan *p, size_t n,
 		     struct rrdd_error *err)
@@ -580,18 +627,13 @@ static int match_old(const struct rrdd_writer *w, struct plan *p, size_t n,
 	if (!w->have_sources || w->meta_dirty || w->fd < 0 || !w->n)
 		return RRDD_OK;
 	p->taken = calloc(w->n, 1);
-	if (!p->taken || !table_init(&p->old, w->n))
+	if (!p->taken)
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
-	for (size_t j = 0; j < w->n; j++) {
-		size_t i = w->members[j].fp & p->old.mask;
-
-		while (p->old.slot[i])
-			i = (i + 1) & p->old.mask;
-		p->old.slot[i] = (uint32_t)j + 1;
-	}
 	for (size_t i = 0; i < n; i++) {
-		uint32_t j = find_old(w, p, p->members[i].fp, guess);
+		uint32_t j;
 
+		if (find_old(w, p, p->members[i].fp, guess, &j) != RRDD_OK)
+			return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
 		p->from[i] = j;
 		if (j) {
 			p->taken[j - 1] = 1;

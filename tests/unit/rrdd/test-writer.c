@@ -565,6 +565,14 @@ START_TEST(changed_sources_give_the_encoded_bytes)
 	set_exact(w, ds, n);
 	file_meta_is(w, ds, n, ts++);
 	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	/* All in the reverse order: no match near the last one. */
+	for (size_t i = 0; i < n / 2; i++) {
+		t = ds[i];
+		ds[i] = ds[n - 1 - i];
+		ds[n - 1 - i] = t;
+	}
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
 	/* The first and the last members only. */
 	ds[1] = ds[n - 1];
 	set_exact(w, ds, 2);
