@@ -255,7 +255,7 @@ END_TEST
 /*
  * A new file holds exactly what rrdd_payload_encode gives for the same
  * sources, values and timestamp, then zeros (the writer writes the
- * metadata from its own copy rather than through a second full image).
+ * metadata from its staging file rather than through a second full image).
  */
 START_TEST(new_file_is_the_encoded_payload)
 {
