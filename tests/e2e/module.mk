@@ -82,7 +82,9 @@ bench-e2e: e2e-deps $(E2E_SCENARIO) $(E2E_PINGPONG)
 	E2E_DIR=$(E2E_BENCH_DIR) E2E_BOOTS=debian-patched \
 	  E2E_STEPS="$(E2E_BENCH_STEPS)" E2E_GUEST_PROGRAMS=$(E2E_PINGPONG) \
 	  E2E_QEMU_ARGS="$(E2E_BENCH_QEMU_ARGS)" E2E_BOOT_TIMEOUT=1800 \
-	  tests/e2e/run $(E2E_SCENARIO)
+	  tests/e2e/run $(E2E_SCENARIO); status=$$?; \
+	  tr -d '\r' <$(E2E_BENCH_DIR)/logs/debian-patched.log | grep '^PERF '; \
+	  exit $$status
 
 .PHONY: e2e-deps
 e2e-deps:
