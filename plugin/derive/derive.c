@@ -3,8 +3,8 @@
  *
  * A cycle first plans its layout (one block per run of datasources), then
  * either keeps the descriptions as they are (same layout as last cycle:
- * the usual case) or lays them out again, copying every block whose
- * layout did not change and describing only the others.  The values are
+ * the usual case) or lays them out again in the same arrays, moving every
+ * block whose layout did not change and describing only the others.  The values are
  * then written block by block.  No allocation happens while the layout
  * stays the same.
  */
@@ -393,30 +393,52 @@ static int describe_block(struct ds_set *set, const struct ds_block *b,
 }
 
 /*
- * The last layout's block for the same pCPUs / domain / host as b, if
- * any.  Blocks keep their order from cycle to cycle (domains are listed
- * by domid), so the search goes on from where the previous one stopped
- * and is linear over a whole layout.
+ * Each planned block's block in the last layout (the same pCPUs / domain
+ * / host), in plan[i].from, or NO_BLOCK.  Blocks keep their order from
+ * cycle to cycle (domains are listed by domid), so the search goes on
+ * from where the previous one stopped and is linear over a whole layout:
+ * the matched old blocks come in the plan's order.
  */
-static const struct ds_block *previous(const struct ds_set *set,
-				       const struct ds_block *b,
-				       size_t *cursor)
-{
-	for (size_t i = *cursor; i < set->n_blocks; i++) {
-		const struct ds_block *old = &set->blocks[i];
+#define NO_BLOCK ((size_t)-1)
 
-		if (old->kind != b->kind || strcmp(old->uuid, b->uuid) != 0)
-			continue;
-		*cursor = i + 1;
-		return old;
+static void match_blocks(struct ds_set *set)
+{
+	size_t cursor = 0;
+
+	for (size_t p = 0; p < set->n_plan; p++) {
+		struct ds_block *b = &set->plan[p];
+
+		b->from = NO_BLOCK;
+		for (size_t i = cursor; i < set->n_blocks; i++) {
+			const struct ds_block *old = &set->blocks[i];
+
+			if (old->kind == b->kind &&
+			    strcmp(old->uuid, b->uuid) == 0) {
+				b->from = i;
+				cursor = i + 1;
+				break;
+			}
+		}
 	}
-	return NULL;
+}
+
+/* b's block in the last layout when its datasources stay as they are. */
+static const struct ds_block *kept(const struct ds_set *set,
+				   const struct ds_block *b)
+{
+	const struct ds_block *old;
+
+	if (b->from == NO_BLOCK)
+		return NULL;
+	old = &set->blocks[b->from];
+	return same_shape(old, b) ? old : NULL;
 }
 
 /*
  * The bounds a re-shaped block keeps: those of the rows both layouts have,
  * for the vCPUs or pCPUs both have.  A mean over the "<N>" rows (cpu_avg)
  * is over other pCPUs when their number changed, so it starts unbounded.
+ * The others start at zero: no bound yet.
  */
 static void carry_bounds(const struct ds_bound *from,
 			 const struct ds_block *old, const struct ds_block *b,
@@ -424,6 +446,7 @@ static void carry_bounds(const struct ds_bound *from,
 {
 	size_t at_old = 0, at_new = 0;
 
+	memset(to, 0, b->count * sizeof(*to));
 	for (const struct ds_template *t = next_row(NULL, b->kind); t;
 	     t = next_row(t, b->kind)) {
 		size_t n_old = row_in(old, t) ? row_count(old, t) : 0;
@@ -438,56 +461,125 @@ static void carry_bounds(const struct ds_bound *from,
 	}
 }
 
-/* Descriptions and bounds of block b in the new arrays. */
-static int lay_block(struct ds_set *set, const struct ds_block *b,
-		     const struct ds_block *old, struct rrdd_ds *ds,
-		     struct ds_bound *bounds)
+/* Room for n datasources in ds, values and bounds (never less). */
+static int reserve_ds(struct ds_set *set, size_t n)
 {
-	if (old && same_shape(old, b)) {
-		memcpy(ds + b->start, set->ds + old->start,
-		       b->count * sizeof(*ds));
-		memcpy(bounds + b->start, set->bounds + old->start,
-		       b->count * sizeof(*bounds));
+	size_t cap = set->cap_ds + set->cap_ds / 8;
+	void *p;
+
+	if (n <= set->cap_ds && set->ds)
 		return 0;
-	}
-	if (old)
-		carry_bounds(set->bounds + old->start, old, b,
-			     bounds + b->start);
-	return describe_block(set, b, ds + b->start);
+	/* some slack: a VM coming after one went needs no realloc */
+	if (cap < n + n / 64 + 16)
+		cap = n + n / 64 + 16;
+	p = realloc(set->ds, cap * sizeof(*set->ds));
+	if (!p)
+		return -1;
+	set->ds = p;
+	p = realloc(set->values, cap * sizeof(*set->values));
+	if (!p)
+		return -1;
+	set->values = p;
+	p = realloc(set->bounds, cap * sizeof(*set->bounds));
+	if (!p)
+		return -1;
+	set->bounds = p;
+	set->cap_ds = cap;
+	return 0;
 }
 
-/* New arrays for the planned layout; unchanged blocks are copied. */
+/* Block old's descriptions and bounds to where b starts. */
+static void move_block(struct ds_set *set, const struct ds_block *old,
+		       const struct ds_block *b)
+{
+	memmove(set->ds + b->start, set->ds + old->start,
+		b->count * sizeof(*set->ds));
+	memmove(set->bounds + b->start, set->bounds + old->start,
+		b->count * sizeof(*set->bounds));
+}
+
+/*
+ * Lay the planned layout out in the set's own arrays, in place: a change
+ * is usually one VM come or gone among a thousand, and describing the
+ * 2.7 MB of descriptions into new memory cost more (allocating and first
+ * touching its pages) than moving the blocks after the change.
+ *
+ * 1. The bounds of the re-shaped blocks (a vCPU count or the rows that
+ *    changed) are carried aside, while the old layout is still in place.
+ * 2. The unchanged blocks move to their new starts: those moving down
+ *    front to back, then those moving up back to front.  Matched blocks
+ *    keep their order and neither layout's blocks overlap, so no block
+ *    is overwritten before it has moved: one moving down lands below the
+ *    end of every old block after it and above the end of every block
+ *    before it that moves up (that end plus its shift is the new start
+ *    of that block, which is below this one's); the reverse for those
+ *    moving up.
+ * 3. The other blocks are described where they now start, with the
+ *    bounds carried aside or none.
+ */
 static int relayout(struct ds_set *set, size_t n)
 {
-	struct rrdd_ds *ds = malloc((n ? n : 1) * sizeof(*ds));
-	union rrdd_value *values = malloc((n ? n : 1) * sizeof(*values));
-	/* zeroed: no bound yet (lay_block copies the kept ones) */
-	struct ds_bound *bounds = calloc(n ? n : 1, sizeof(*bounds));
-	size_t cursor = 0;
+	struct ds_bound *aside = NULL;
+	size_t n_aside = 0, at = 0;
+	int rc = 0;
 
-	if (!ds || !values || !bounds)
-		goto fail;
+	match_blocks(set);
 	for (size_t i = 0; i < set->n_plan; i++) {
 		const struct ds_block *b = &set->plan[i];
 
-		if (lay_block(set, b, previous(set, b, &cursor), ds,
-			      bounds) != 0)
-			goto fail;
+		if (b->from != NO_BLOCK && !kept(set, b))
+			n_aside += b->count;
 	}
-	free(set->ds);
-	free(set->values);
-	free(set->bounds);
-	set->ds = ds;
-	set->values = values;
-	set->bounds = bounds;
+	if (reserve_ds(set, n) != 0)
+		return -1;
+	if (n_aside) {
+		aside = malloc(n_aside * sizeof(*aside));
+		if (!aside)
+			return -1;
+		for (size_t i = 0; i < set->n_plan; i++) {
+			const struct ds_block *b = &set->plan[i];
+
+			if (b->from == NO_BLOCK || kept(set, b))
+				continue;
+			carry_bounds(set->bounds + set->blocks[b->from].start,
+				     &set->blocks[b->from], b, aside + at);
+			at += b->count;
+		}
+	}
+	for (size_t i = 0; i < set->n_plan; i++) {
+		const struct ds_block *b = &set->plan[i], *old = kept(set, b);
+
+		if (old && b->start < old->start)
+			move_block(set, old, b);
+	}
+	for (size_t i = set->n_plan; i-- > 0;) {
+		const struct ds_block *b = &set->plan[i], *old = kept(set, b);
+
+		if (old && b->start > old->start)
+			move_block(set, old, b);
+	}
+	at = 0;
+	for (size_t i = 0; i < set->n_plan; i++) {
+		const struct ds_block *b = &set->plan[i];
+		struct ds_bound *bounds = set->bounds + b->start;
+
+		if (kept(set, b))
+			continue;
+		/* no aside: every re-shaped block is empty */
+		if (b->from != NO_BLOCK && aside) {
+			memcpy(bounds, aside + at, b->count * sizeof(*bounds));
+			at += b->count;
+		} else {
+			memset(bounds, 0, b->count * sizeof(*bounds));
+		}
+		rc |= describe_block(set, b, set->ds + b->start);
+	}
+	free(aside);
+	if (rc != 0)
+		return -1;
 	set->n = n;
 	set->generation++;
 	return 0;
-fail:
-	free(ds);
-	free(values);
-	free(bounds);
-	return -1;
 }
 
 /* The plan becomes the layout (the old one is scratch for next time). */

@@ -8,7 +8,7 @@
  * so a set remembers the layout it was built for: a cycle with the same
  * layout rewrites the values only, and a changed layout re-creates only
  * the descriptions of the runs (the pCPUs, one domain, the host) that
- * changed, copying the others.
+ * changed, moving the others within the same arrays.
  *
  * Counters of time (the rows with a DS_BOUND_WALL* bound: vCPU and
  * domain running time, domain runstate aggregates, pCPU idle time) never
@@ -41,6 +41,7 @@ struct ds_block {
 	char uuid[RRDD_UUID_LEN + 1];	/* domain; "" otherwise */
 	size_t start, count;		/* where its datasources are */
 	const struct dom_sample *dom;	/* this cycle's, never compared */
+	size_t from;			/* a re-layout's scratch */
 };
 
 /*
@@ -58,13 +59,16 @@ struct ds_proto;
 /*
  * The cycle's datasources: n descriptions and their values, in payload
  * order.  The descriptions' strings point into storage the set owns and
- * keeps until ds_set_free, so copying a description is safe.  Everything
+ * keeps until ds_set_free, so copying a description is safe.  The arrays
+ * are re-used (and may move) when the layout changes: ds is valid until
+ * the next derive_build that changes the generation.  Everything
  * else is the set's own bookkeeping.
  */
 struct ds_set {
 	size_t n;
 	struct rrdd_ds *ds;
 	union rrdd_value *values;
+	size_t cap_ds;			/* room in ds, values, bounds */
 	/* Changes whenever the descriptions do (not when only values do). */
 	unsigned long generation;
 

@@ -214,8 +214,10 @@ static uint64_t bits(double d)
 	return u;
 }
 
-/* Every field of every description, and every value, bit for bit. */
-static void assert_same_set(const struct ds_set *a, const struct ds_set *b)
+/* Every field of every description, and (with_values) every value, bit
+ * for bit. */
+static void assert_same(const struct ds_set *a, const struct ds_set *b,
+			bool with_values)
 {
 	ck_assert_int_eq(a->n, b->n);
 	for (size_t i = 0; i < a->n; i++) {
@@ -233,9 +235,20 @@ static void assert_same_set(const struct ds_set *a, const struct ds_set *b)
 		ck_assert_msg(bits(x->min) == bits(y->min) &&
 			      bits(x->max) == bits(y->max),
 			      "datasource %zu (%s): min/max differ", i, x->name);
-		ck_assert_msg(a->values[i].i == b->values[i].i,
+		ck_assert_msg(!with_values || a->values[i].i == b->values[i].i,
 			      "datasource %zu (%s): values differ", i, x->name);
 	}
+}
+
+static void assert_same_set(const struct ds_set *a, const struct ds_set *b)
+{
+	assert_same(a, b, true);
+}
+
+static void assert_same_set_descriptions(const struct ds_set *a,
+					 const struct ds_set *b)
+{
+	assert_same(a, b, false);
 }
 
 /* Derive s into a set that never saw another layout, compare with *kept. */
@@ -315,6 +328,9 @@ START_TEST(reused_set_equals_fresh_after_layout_changes)
 		/* D: 4 -> 1 vCPU; B back in the middle; C loses runstates */
 		{ { 0, 0, 0, 0 }, { UUID_A, UUID_B, UUID_C, UUID_D }, 4, 2,
 		  { 5, 3, 1, 1 }, { false, false, false, false } },
+		/* A gone, C 1 -> 12 vCPUs: B moves down, D and the host up */
+		{ { 0, 0, 0 }, { UUID_B, UUID_C, UUID_D }, 3, 2, { 3, 12, 1 },
+		  { false, false, false } },
 		/* pCPUs 2 -> 3, dom0 (hidden) first */
 		{ { 5, 0, 0, 0 }, { UUID_DOM0_UNNAMED, UUID_A, UUID_C, UUID_D },
 		  4, 3, { 4, 5, 1, 1 }, { true, false, true, false } },
@@ -340,6 +356,89 @@ START_TEST(reused_set_equals_fresh_after_layout_changes)
 			      i);
 		assert_same_as_fresh(&s, &kept);
 	}
+	ds_set_free(&kept);
+	sample_free(&s);
+}
+END_TEST
+
+/*
+ * A layout change lays the set out again in place: blocks moving down
+ * (B, after A went), a block re-shaped (C, 1 -> 12 vCPUs) and blocks
+ * moving up (D, the host) each keep the bounds of their own datasources.
+ * Every counter advances 100 s while the timestamp advances 5 s: one whose
+ * bound came along is published at most 5 s past its last value, one
+ * without (new vCPU, a scale that changed) as read.
+ */
+START_TEST(relayout_in_place_keeps_each_blocks_bounds)
+{
+	static const struct layout before = {
+		{ 0, 0, 0, 0 }, { UUID_A, UUID_B, UUID_C, UUID_D }, 4, 2,
+		{ 4, 2, 1, 1 }, { false, false, false, false },
+	};
+	static const struct layout after = {
+		{ 0, 0, 0 }, { UUID_B, UUID_C, UUID_D }, 3, 2, { 2, 12, 1 },
+		{ false, false, false },
+	};
+	static const char *const carried[][2] = {
+		{ "cpu0", UUID_B }, { "cpu1", UUID_B }, { "cpu0", UUID_C },
+		{ "cpu0", UUID_D }, { "cpu0", NULL }, { "cpu1", NULL },
+	};
+	struct host_sample s;
+	struct ds_set kept, fresh, old;
+	size_t capped = 0;
+
+	sample_init(&s);
+	ds_set_init(&kept);
+	ds_set_init(&fresh);
+	load_layout(&s, &before, 1000000000000ull);
+	ck_assert_int_eq(derive_build(&s, 5000.0, &kept), 0);
+	/* what each datasource was published at */
+	old = kept;
+	old.ds = malloc(kept.n * sizeof(*old.ds));
+	old.values = malloc(kept.n * sizeof(*old.values));
+	ck_assert(old.ds && old.values);
+	memcpy(old.ds, kept.ds, kept.n * sizeof(*old.ds));
+	memcpy(old.values, kept.values, kept.n * sizeof(*old.values));
+
+	load_layout(&s, &after, 1100000000000ull);
+	ck_assert_int_eq(derive_build(&s, 5005.0, &kept), 0);
+	ck_assert_int_eq(derive_build(&s, 0.0, &fresh), 0);
+	ck_assert_uint_eq(kept.n, fresh.n);
+	for (size_t i = 0; i < kept.n; i++) {
+		const struct rrdd_ds *d = &kept.ds[i];
+		long j = find(&old, d->name,
+			      d->owner == RRDD_OWNER_VM ? d->owner_uuid : NULL);
+		double v = kept.values[i].f, read = fresh.values[i].f;
+
+		ck_assert_str_eq(d->name, fresh.ds[i].name);
+		if (d->value_type != RRDD_VALUE_FLOAT || v == read)
+			continue;
+		/* not as read: only by a bound this datasource had */
+		ck_assert_msg(j >= 0, "%s %s: new, yet bounded", d->name,
+			      d->owner_uuid);
+		ck_assert_msg(v > old.values[j].f && v <= old.values[j].f + 5.0,
+			      "%s %s: %.9f, last %.9f", d->name, d->owner_uuid,
+			      v, old.values[j].f);
+		capped++;
+	}
+	for (size_t k = 0; k < sizeof(carried) / sizeof(carried[0]); k++) {
+		long i = find(&kept, carried[k][0], carried[k][1]);
+
+		ck_assert(i >= 0);
+		ck_assert_msg(kept.values[i].f < fresh.values[i].f,
+			      "%s %s: bound lost", carried[k][0],
+			      carried[k][1] ? carried[k][1] : "host");
+	}
+	ck_assert_uint_ge(capped, sizeof(carried) / sizeof(carried[0]));
+	/* C's new vCPU, and its cpu_usage over 12 vCPUs instead of 1 */
+	ck_assert(kept.values[find(&kept, "cpu5", UUID_C)].f ==
+		  fresh.values[find(&fresh, "cpu5", UUID_C)].f);
+	ck_assert(kept.values[find(&kept, "cpu_usage", UUID_C)].f ==
+		  fresh.values[find(&fresh, "cpu_usage", UUID_C)].f);
+	assert_same_set_descriptions(&kept, &fresh);
+	free(old.ds);
+	free(old.values);
+	ds_set_free(&fresh);
 	ds_set_free(&kept);
 	sample_free(&s);
 }
@@ -817,6 +916,7 @@ static Suite *suite(void)
 	tcase_add_test(tc, unknown_pcpus_publish_no_average);
 	tcase_add_test(tc, many_domains_keep_pointers_valid);
 	tcase_add_test(tc, reused_set_equals_fresh_after_layout_changes);
+	tcase_add_test(tc, relayout_in_place_keeps_each_blocks_bounds);
 	tcase_add_test(tc, same_layout_keeps_descriptions_updates_values);
 	tcase_add_test(tc, busy_counters_never_exceed_one);
 	tcase_add_test(tc, bounded_counter_catches_up);
