@@ -573,6 +573,18 @@ START_TEST(changed_sources_give_the_encoded_bytes)
 	}
 	set_exact(w, ds, n);
 	file_meta_is(w, ds, n, ts++);
+	/* And back, one member rotated: the index of the old members is
+	 * made again in the scratch the last one left. */
+	for (size_t i = 0; i < n / 2; i++) {
+		t = ds[i];
+		ds[i] = ds[n - 1 - i];
+		ds[n - 1 - i] = t;
+	}
+	t = ds[0];
+	memmove(&ds[0], &ds[1], (n - 1) * sizeof(ds[0]));
+	ds[n - 1] = t;
+	set_exact(w, ds, n);
+	file_meta_is(w, ds, n, ts++);
 	/* The first and the last members only. */
 	ds[1] = ds[n - 1];
 	set_exact(w, ds, 2);
