@@ -22,11 +22,14 @@ DEPFILES += $(QPERF_OBJS:.o=.d)
 # steps run only when E2E_STEPS names them, so `make e2e` leaves them out.
 # With the other hypervisor benchmarks (bench-e2e) in the same `make
 # bench`, after them: one QEMU at a time on the cores, and the same cached
-# hypervisor build.  QEMU counts guest time in instructions, as for
-# bench-e2e (QPERF_QEMU_ARGS, empty for wall-clock time): the host's other
-# load then changes how long the run takes, not the figures.
+# hypervisor build.  Unlike bench-e2e, QEMU keeps wall-clock time
+# (QPERF_QEMU_ARGS, e.g. "-icount shift=3" to count instructions): with
+# -icount QEMU runs both pCPUs in one thread, and with guest-a's vCPU
+# busy on pCPU1 dom0's CPU clock absorbed pCPU1's slices (a tried run:
+# every time 2-4.5x, the per-vCPU slopes lost in the noise).  So the host's
+# other load is in these figures: run them on idle cores.
 QPERF_STEPS ?= 40-perf 41-perf-scale 42-perf-interference
-QPERF_QEMU_ARGS ?= -icount shift=3
+QPERF_QEMU_ARGS ?=
 QPERF_E2E_DIR := $(or $(E2E_BENCH_DIR),$(BUILD)/bench-e2e)
 .PHONY: bench-qemu-perf
 bench: bench-qemu-perf
