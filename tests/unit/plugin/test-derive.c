@@ -403,7 +403,8 @@ START_TEST(relayout_in_place_keeps_each_blocks_bounds)
 	load_layout(&s, &after, 1100000000000ull);
 	ck_assert_int_eq(derive_build(&s, 5005.0, &kept), 0);
 	ck_assert_int_eq(derive_build(&s, 0.0, &fresh), 0);
-	ck_assert_uint_eq(kept.n, fresh.n);
+	ck_assert_msg(kept.n == fresh.n, "%zu datasources, from scratch %zu",
+		      kept.n, fresh.n);
 	for (size_t i = 0; i < kept.n; i++) {
 		const struct rrdd_ds *d = &kept.ds[i];
 		long j = find(&old, d->name,
@@ -429,7 +430,9 @@ START_TEST(relayout_in_place_keeps_each_blocks_bounds)
 			      "%s %s: bound lost", carried[k][0],
 			      carried[k][1] ? carried[k][1] : "host");
 	}
-	ck_assert_uint_ge(capped, sizeof(carried) / sizeof(carried[0]));
+	ck_assert_msg(capped >= sizeof(carried) / sizeof(carried[0]),
+		      "%zu bounded, want at least %zu", capped,
+		      sizeof(carried) / sizeof(carried[0]));
 	/* C's new vCPU, and its cpu_usage over 12 vCPUs instead of 1 */
 	ck_assert(kept.values[find(&kept, "cpu5", UUID_C)].f ==
 		  fresh.values[find(&fresh, "cpu5", UUID_C)].f);
