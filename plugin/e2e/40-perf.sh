@@ -56,9 +56,21 @@ pe_check perf-table-loadavg-one-pread \
 			if (p[1] == "pread64" || p[1] == "pread") pr += p[2]
 		}
 		exit !(bad == 0 && pr > 0 && pr <= 1) }'
+# The cycle's clock reads (the bracket of the host table read, the
+# payload's timestamp) are vDSO calls wherever dom0's clocksource has a
+# vDSO path, as on a host with a stable TSC; under TCG, Xen's pvclock has
+# one in some boots and not in others (seen: 0 and 3 clock_gettime per
+# cycle on the same image), so they are shown, with the clocksource, and
+# left out of the count.
+clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 pe_check perf-table-one-syscall \
-	"table cycle: $sys_table system calls/cycle: $sys_table_detail (want <= 1)" \
-	awk -v s="$sys_table" 'BEGIN { exit !(s != "none" && s + 0 <= 1) }'
+	"table cycle: $sys_table system calls/cycle: $sys_table_detail (want <= 1 besides clock_gettime, which is a vDSO call where the clocksource allows; clocksource ${clocksource:-unknown})" \
+	awk -v s="$sys_table" -v d="$sys_table_detail" 'BEGIN {
+		n = split(d, kv, ","); clk = 0
+		for (i = 1; i <= n; i++)
+			if (split(kv[i], p, ":") == 2 && p[1] == "clock_gettime")
+				clk += p[2]
+		exit !(s != "none" && s - clk <= 1) }'
 pe_check perf-hypercall-counted \
 	"$PF_HC_hypercall per cycle in-process, $st_hypercall by strace (want > 0, equal)" \
 	awk -v a="$PF_HC_hypercall" -v b="$st_hypercall" \
