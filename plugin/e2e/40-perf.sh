@@ -58,10 +58,10 @@ pe_check perf-table-loadavg-one-pread \
 		exit !(bad == 0 && pr > 0 && pr <= 1) }'
 # The cycle's clock reads (the bracket of the host table read, the
 # payload's timestamp) are vDSO calls wherever dom0's clocksource has a
-# vDSO path, as on a host with a stable TSC; under TCG, Xen's pvclock has
-# one in some boots and not in others (seen: 0 and 3 clock_gettime per
-# cycle on the same image), so they are shown, with the clocksource, and
-# left out of the count.
+# vDSO path, as on a host with a stable TSC.  Under TCG the same image
+# gave 0 clock_gettime per cycle in boots where dom0 ran on the tsc
+# clocksource and 3 in another boot, so they are shown, with the
+# clocksource, and left out of the count.
 clocksource=$(cat /sys/devices/system/clocksource/clocksource0/current_clocksource 2>/dev/null)
 pe_check perf-table-one-syscall \
 	"table cycle: $sys_table system calls/cycle: $sys_table_detail (want <= 1 besides clock_gettime, which is a vDSO call where the clocksource allows; clocksource ${clocksource:-unknown})" \
