@@ -973,6 +973,26 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	return RRDD_OK;
 }
 
+/* Read exactly len bytes at off. */
+static int read_at(int fd, uint8_t *buf, size_t len, size_t off,
+		   const char *path, struct rrdd_error *err)
+{
+	size_t done = 0;
+
+	while (done < len) {
+		ssize_t got = pread(fd, buf + done, len - done,
+				    (off_t)(off + done));
+
+		if (got < 0 && errno == EINTR)
+			continue;
+		if (got <= 0)
+			return io_fail(err, got < 0 ? errno : EIO, "reading",
+				       path);
+		done += (size_t)got;
+	}
+	return RRDD_OK;
+}
+
 /* len bytes of src at from into fd at to (different files). */
 static int copy_between(struct rrdd_writer *w, int src, size_t from,
 			const char *src_path, int fd, size_t to, size_t len,
@@ -998,37 +1018,13 @@ static int copy_between(struct rrdd_writer *w, int src, size_t from,
 	}
 	while (done < len && rc == RRDD_OK) {
 		size_t c = len - done < BOUNCE ? len - done : BOUNCE;
-		ssize_t got = pread(src, w->bounce, c, (off_t)(from + done));
 
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return io_fail(err, got < 0 ? errno : EIO, "reading",
-				       src_path);
-		rc = write_at(fd, w->bounce, (size_t)got, to + done, path, err);
-		done += (size_t)got;
+		rc = read_at(src, w->bounce, c, from + done, src_path, err);
+		if (!rc)
+			rc = write_at(fd, w->bounce, c, to + done, path, err);
+		done += c;
 	}
 	return rc;
-}
-
-/* Read exactly len bytes at off. */
-static int read_at(int fd, uint8_t *buf, size_t len, size_t off,
-		   const char *path, struct rrdd_error *err)
-{
-	size_t done = 0;
-
-	while (done < len) {
-		ssize_t got = pread(fd, buf + done, len - done,
-				    (off_t)(off + done));
-
-		if (got < 0 && errno == EINTR)
-			continue;
-		if (got <= 0)
-			return io_fail(err, got < 0 ? errno : EIO, "reading",
-				       path);
-		done += (size_t)got;
-	}
-	return RRDD_OK;
 }
 
 /*
