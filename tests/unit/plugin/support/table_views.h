@@ -12,28 +12,29 @@
 #include "input/table_sample.h"
 #include "plugin/support/mem_table.h"
 
-static inline struct stats_view domain_view(const struct mem_table *t)
+static inline struct stats_view table_view(const struct mem_table *t,
+					   uint32_t table_id,
+					   size_t min_section,
+					   size_t min_slot)
 {
 	struct stats_view v;
 
-	ck_assert_int_eq(stats_view_open(t->buf, t->len,
-					 XENMEM_resource_stats_table_id_domain,
-					 TABLE_MIN_DOMAIN_SECTION,
-					 TABLE_MIN_VCPU_SLOT, 64, &v, NULL, 0),
+	ck_assert_int_eq(stats_view_open(t->buf, t->len, table_id, min_section,
+					 min_slot, 64, &v, NULL, 0),
 			 STATS_OK);
 	return v;
 }
 
+static inline struct stats_view domain_view(const struct mem_table *t)
+{
+	return table_view(t, XENMEM_resource_stats_table_id_domain,
+			  TABLE_MIN_DOMAIN_SECTION, TABLE_MIN_VCPU_SLOT);
+}
+
 static inline struct stats_view host_view(const struct mem_table *t)
 {
-	struct stats_view v;
-
-	ck_assert_int_eq(stats_view_open(t->buf, t->len,
-					 XENMEM_resource_stats_table_id_host,
-					 TABLE_MIN_HOST_SECTION,
-					 TABLE_MIN_PCPU_SLOT, 64, &v, NULL, 0),
-			 STATS_OK);
-	return v;
+	return table_view(t, XENMEM_resource_stats_table_id_host,
+			  TABLE_MIN_HOST_SECTION, TABLE_MIN_PCPU_SLOT);
 }
 
 #endif
