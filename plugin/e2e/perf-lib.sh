@@ -108,46 +108,128 @@ pf_ops_loop() {
 	echo "$((po_n * 2)) $(awk -v a="$po_t0" -v b="$(pf_now)" 'BEGIN { printf "%.2f", b - a }') $po_bad"
 }
 
-# pf_interference TAG BACKEND|alone SECONDS: the ops loop alone or with
-# vcpustats-bench sampling through BACKEND every PF_INTERVAL_MS.  Sets
-# PF_RATE (ops/s) and PF_SAMPLER (the sampler's figure line).
-pf_interference() {
-	pi_tag=$1 pi_backend=$2 pi_secs=$3
-	PF_SAMPLER=
-	if [ "$pi_backend" != alone ]; then
-		vcpustats-bench loop "$pi_backend" "$PF_INTERVAL_MS" \
-			$((pi_secs + 30)) >"$PF_WORK/loop-$pi_tag.out" \
-			2>"$PF_WORK/loop-$pi_tag.err" &
-		pi_pid=$!
-		sleep 1	# past its setup: map tables, open the payload
-	fi
-	pi_stat0=$(pf_cpustat)
-	pi_res=$(pf_ops_loop "$pi_secs" "$PF_MAX_OPS" guest-b)
-	pi_stat1=$(pf_cpustat)
-	if [ "$pi_backend" != alone ]; then
-		kill -TERM "$pi_pid" 2>/dev/null
-		wait "$pi_pid"
-		PF_SAMPLER=$(cat "$PF_WORK/loop-$pi_tag.out")
-	fi
+# pf_cpustat [N]: dom0's CPU time so far, in ticks, "busy total steal"
+# (busy is all but idle, iowait, steal): all its vCPUs (/proc/stat's cpu
+# line), or vCPU N's (its cpuN line).
+pf_cpustat() {
+	awk -v c="cpu${1:-}" '$1 == c { t = 0; for (i = 2; i <= NF; i++) t += $i
+		print t - $5 - $6 - $9, t, $9; exit }' /proc/stat
+}
+
+# pf_cpushare BEFORE AFTER: two pf_cpustat lines' difference as "busy
+# steal", shares of the time between them ("none none" without any).
+pf_cpushare() {
+	# shellcheck disable=SC2086 # two lines of three numbers
+	set -- $1 $2
+	awk -v b0="${1:-0}" -v t0="${2:-0}" -v s0="${3:-0}" -v b1="${4:-0}" \
+		-v t1="${5:-0}" -v s1="${6:-0}" 'BEGIN { t = t1 - t0
+		if (t <= 0) { print "none none"; exit }
+		printf "%.3f %.3f\n", (b1 - b0) / t, (s1 - s0) / t }'
+}
+
+# pf_sampler_start TAG BACKEND SECONDS: `vcpustats-bench loop BACKEND
+# PF_INTERVAL_MS` in the background for at most SECONDS + 30 (on dom0's
+# vCPU PF_SAMPLER_CPU when that is set), then a second for its setup (map
+# tables, open the payload).
+pf_sampler_start() {
+	ps_pin=
+	[ -n "${PF_SAMPLER_CPU:-}" ] && ps_pin="taskset -c $PF_SAMPLER_CPU"
+	# shellcheck disable=SC2086 # empty or three words
+	$ps_pin vcpustats-bench loop "$2" "$PF_INTERVAL_MS" $(($3 + 30)) \
+		>"$PF_WORK/loop-$1.out" 2>"$PF_WORK/loop-$1.err" &
+	PF_SAMPLER_PID=$!
+	sleep 1
+}
+
+# pf_sampler_stop TAG: stop the sampler; PF_SAMPLER is its figure line
+# (empty when it left none).
+pf_sampler_stop() {
+	kill -TERM "$PF_SAMPLER_PID" 2>/dev/null
+	wait "$PF_SAMPLER_PID"
+	PF_SAMPLER=$(cat "$PF_WORK/loop-$1.out")
+}
+
+# pf_load_stat: pf_cpustat of the CPU the toolstack load runs on
+# (PF_LOAD_CPU, or all of dom0's), then of the sampler's (PF_SAMPLER_CPU),
+# on one line.
+pf_load_stat() {
+	echo "$(pf_cpustat "${PF_LOAD_CPU:-}")" \
+		"$(if [ -n "${PF_SAMPLER_CPU:-}" ]; then pf_cpustat "$PF_SAMPLER_CPU"; else echo 0 0 0; fi)"
+}
+
+# pf_load_shares BEFORE AFTER: from two pf_load_stat lines, PF_BUSY ("busy
+# steal" of the load's CPU) and PF_BUSY_SAMPLER (the sampler's CPU's).
+pf_load_shares() {
+	# shellcheck disable=SC2086 # six numbers each
+	set -- $1 $2
+	PF_BUSY=$(pf_cpushare "$1 $2 $3" "$7 $8 $9")
+	shift 3
+	PF_BUSY_SAMPLER=$(pf_cpushare "$1 $2 $3" "$7 $8 $9")
+}
+
+# pf_xl_window SECONDS GUEST: the xl loop (pf_ops_loop) on GUEST for
+# SECONDS; sets PF_OPS, PF_SECS, PF_RATE (xl runs per second),
+# PF_OPS_DETAIL, PF_BUSY and PF_BUSY_SAMPLER.
+pf_xl_window() {
+	px_stat0=$(pf_load_stat)
+	px_res=$(pf_ops_loop "$1" "$PF_MAX_OPS" "$2")
+	px_stat1=$(pf_load_stat)
+	pf_load_shares "$px_stat0" "$px_stat1"
 	# shellcheck disable=SC2086 # split "ops seconds failed" on purpose
-	set -- $pi_res
+	set -- $px_res
 	PF_OPS=$1 PF_SECS=$2
 	PF_RATE=$(pf_div "$1" "$2" %.2f)
 	PF_OPS_DETAIL="$1 xl runs in $2 s, $3 failed pairs"
-	# dom0's CPU over the loop: the share it was busy, and the share it
-	# waited for its pCPU (steal: runnable in Xen, not running).
-	# shellcheck disable=SC2086 # two lines of three numbers
-	set -- $pi_stat0 $pi_stat1
-	PF_BUSY=$(awk -v b0="$1" -v t0="$2" -v s0="$3" -v b1="$4" -v t1="$5" \
-		-v s1="$6" 'BEGIN { t = t1 - t0; if (t <= 0) { print "none none"; exit }
-		printf "%.3f %.3f\n", (b1 - b0) / t, (s1 - s0) / t }')
 }
 
-# pf_cpustat: dom0's CPU time so far, in ticks: "busy total steal" (its
-# one vCPU: /proc/stat's cpu line; busy is all but idle, iowait, steal).
-pf_cpustat() {
-	awk '/^cpu / { t = 0; for (i = 2; i <= NF; i++) t += $i
-		print t - $5 - $6 - $9, t, $9; exit }' /proc/stat
+# pf_xc_window SECONDS GUEST: xc-pause-loop on GUEST for SECONDS; sets
+# PF_XC_RATE (domctls per second, "none" without a figure), PF_XC_LINE
+# (its figure line), PF_BUSY and PF_BUSY_SAMPLER.
+pf_xc_window() {
+	px_stat0=$(pf_load_stat)
+	PF_XC_LINE=$(xc-pause-loop "$(xl domid "$2")" "$1" 2>&1)
+	px_stat1=$(pf_load_stat)
+	pf_load_shares "$px_stat0" "$px_stat1"
+	PF_XC_RATE=$(pf_field "$PF_XC_LINE" ops_per_s)
+	[ -n "$PF_XC_RATE" ] && [ "$(pf_field "$PF_XC_LINE" failed)" = 0 ] ||
+		PF_XC_RATE=none
+}
+
+# pf_interference TAG BACKEND|alone SECONDS: the xl loop on guest-b alone
+# or with the sampler (pf_sampler_start); sets what pf_xl_window sets and
+# PF_SAMPLER (the sampler's figure line, empty when alone or none).
+pf_interference() {
+	PF_SAMPLER=
+	[ "$2" = alone ] || pf_sampler_start "$1" "$2" "$3"
+	pf_xl_window "$3" guest-b
+	[ "$2" = alone ] || pf_sampler_stop "$1"
+}
+
+# pf_median_ci FORMAT VALUE...: "median low high" with the order
+# statistics k and n + 1 - k around the median: the largest k whose
+# binomial tail P(Bin(n, 1/2) < k) is at most 2.5%, so the interval holds
+# the true median with at least 95% probability, whatever the values'
+# distribution ("none" for the interval below 6 values).
+pf_median_ci() {
+	pm_fmt=$1
+	shift
+	echo "$@" | tr ' ' '\n' | grep -v '^none$' | grep . | sort -n |
+		awk -v f="$pm_fmt" '{ v[NR] = $1 } END {
+			n = NR
+			if (n == 0) { print "none none none"; exit }
+			m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
+			# no ^ (busybox awk without its maths): 2 to the n
+			two_n = 1
+			for (i = 0; i < n; i++) two_n *= 2
+			c = 1; p = 0; k = 0
+			for (i = 0; i < n; i++) {
+				p += c / two_n
+				if (p > 0.025) break
+				k = i + 1
+				c = c * (n - i) / (i + 1)
+			}
+			if (k < 1) printf f " none none\n", m
+			else printf f " " f " " f "\n", m, v[k], v[n + 1 - k] }'
 }
 
 # pf_stats FORMAT VALUE...: "median min max" of the values, each printed
