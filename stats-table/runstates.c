@@ -10,9 +10,12 @@ void stats_vcpu_runstates(const struct xen_stats_vcpu *v, uint64_t now,
 {
 	if (v->update_time > now)
 		now = v->update_time;
+	/* Copied, then the one state in progress topped up: per vCPU and
+	 * cycle, fewer steps than a test for every state. */
 	for (uint32_t s = 0; s < XEN_STATS_NR_RUNSTATES; s++)
-		out[s] = v->time[s] + (v->state == s && now > v->state_entry_time
-				       ? now - v->state_entry_time : 0);
+		out[s] = v->time[s];
+	if (v->state < XEN_STATS_NR_RUNSTATES && now > v->state_entry_time)
+		out[v->state] += now - v->state_entry_time;
 }
 
 uint64_t stats_pcpu_idle(const struct xen_stats_pcpu *p, uint64_t now)

@@ -46,8 +46,8 @@ static int grow_doms(struct host_sample *s)
 	return 0;
 }
 
-struct dom_sample *sample_add_dom(struct host_sample *s, uint32_t domid,
-				  unsigned nr_vcpus)
+static struct dom_sample *add_dom(struct host_sample *s, uint32_t domid,
+				   unsigned nr_vcpus, bool zero)
 {
 	struct dom_sample *d;
 	struct vcpu_sample *vcpus = NULL;
@@ -73,12 +73,24 @@ struct dom_sample *sample_add_dom(struct host_sample *s, uint32_t domid,
 		s->used_doms = s->n_doms + 1;
 	if (nr_vcpus && !vcpus)
 		return NULL;
-	if (nr_vcpus)
+	if (nr_vcpus && zero)
 		memset(vcpus, 0, nr_vcpus * sizeof(*vcpus));
 	d->domid = domid;
 	d->nr_vcpus = nr_vcpus;
 	s->n_doms++;
 	return d;
+}
+
+struct dom_sample *sample_add_dom(struct host_sample *s, uint32_t domid,
+				  unsigned nr_vcpus)
+{
+	return add_dom(s, domid, nr_vcpus, true);
+}
+
+struct dom_sample *sample_add_dom_unset(struct host_sample *s, uint32_t domid,
+					unsigned nr_vcpus)
+{
+	return add_dom(s, domid, nr_vcpus, false);
 }
 
 int sample_set_pcpus(struct host_sample *s, unsigned nr_pcpus)

@@ -93,6 +93,14 @@ void sample_free(struct host_sample *s);
 struct dom_sample *sample_add_dom(struct host_sample *s, uint32_t domid,
 				  unsigned nr_vcpus);
 
+/*
+ * The same, with the vCPU slots left as they are (last cycle's readings,
+ * or anything): for a caller that writes every one of them, which saves
+ * clearing them first.
+ */
+struct dom_sample *sample_add_dom_unset(struct host_sample *s, uint32_t domid,
+					unsigned nr_vcpus);
+
 /* Make room for nr_pcpus idle times (zeroed).  0 or -1 (ENOMEM). */
 int sample_set_pcpus(struct host_sample *s, unsigned nr_pcpus);
 

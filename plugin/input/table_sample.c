@@ -93,22 +93,25 @@ static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 	uint64_t nonaffine_sum = 0;
 
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
+		struct vcpu_sample *out = &d->vcpus[i];
 		struct xen_stats_vcpu v;
 		int rc = stats_read_slot(view, i, &v, sizeof(v),
 					 STATS_DEFAULT_TRIES);
 
+		/* The slots come uncleared (sample_add_dom_unset): each is
+		 * written whole, here, rather than the array cleared first. */
+		memset(out, 0, sizeof(*out));
 		if (rc == STATS_EEMPTY ||
 		    (rc == STATS_OK && !(v.flags & XEN_STATS_VCPUF_present)))
 			continue;	/* no such vCPU: zero, offline */
 		if (rc != STATS_OK)
 			return rc;
-		stats_vcpu_runstates(&v, now, d->vcpus[i].runstate_ns);
-		d->vcpus[i].cpu_time_ns =
-			d->vcpus[i].runstate_ns[XEN_STATS_RUNSTATE_running];
-		d->vcpus[i].online = (v.flags & XEN_STATS_VCPUF_online) != 0;
-		d->vcpus[i].blocked = v.state == XEN_STATS_RUNSTATE_blocked;
-		d->vcpus[i].has_runstates = true;
-		d->cpu_time_ns += d->vcpus[i].cpu_time_ns;
+		stats_vcpu_runstates(&v, now, out->runstate_ns);
+		out->cpu_time_ns = out->runstate_ns[XEN_STATS_RUNSTATE_running];
+		out->online = (v.flags & XEN_STATS_VCPUF_online) != 0;
+		out->blocked = v.state == XEN_STATS_RUNSTATE_blocked;
+		out->has_runstates = true;
+		d->cpu_time_ns += out->cpu_time_ns;
 		if (nonaffine)
 			nonaffine_sum += nonaffine_time(&v, now);
 	}
@@ -167,7 +170,7 @@ int table_sample_domain(const struct stats_view *view, uint32_t domid,
 		return rc;
 	if (sec.flags & XEN_STATS_DOMF_dying)
 		return TABLE_DYING;
-	d = sample_add_dom(out, domid, view->nr_slots);
+	d = sample_add_dom_unset(out, domid, view->nr_slots);
 	if (!d)
 		return TABLE_ENOMEM;
 	sample_format_uuid(sec.handle, d->uuid);

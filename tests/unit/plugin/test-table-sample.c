@@ -85,6 +85,41 @@ START_TEST(domain_sample_matches_slots)
 }
 END_TEST
 
+/*
+ * The vCPU array is kept from cycle to cycle and not cleared first: a
+ * vCPU that went reads as zero, not as last cycle's figures.
+ */
+START_TEST(reused_sample_zeroes_a_vcpu_that_went)
+{
+	struct mem_table t = mem_table_domain(2, 4);
+	struct host_sample s;
+	struct stats_view v = domain_view(&t);
+	const struct vcpu_sample *gone;
+
+	set_vcpu(mem_table_vcpu(&t, 0), XEN_STATS_RUNSTATE_running, 100,
+		 3000000000ull, 200, PRESENT_ONLINE);
+	set_vcpu(mem_table_vcpu(&t, 1), XEN_STATS_RUNSTATE_blocked, 100,
+		 1000000000ull, 200, PRESENT_ONLINE);
+	sample_init(&s);
+	ck_assert_int_eq(table_sample_domain(&v, 4, 1100, &s), STATS_OK);
+	ck_assert(s.doms[0].vcpus[1].online);
+	ck_assert(s.doms[0].vcpus[1].has_runstates);
+	sample_reset(&s);
+	mem_table_vcpu(&t, 1)->flags = 0;	/* vCPU 1 went */
+	ck_assert_int_eq(table_sample_domain(&v, 4, 1100, &s), STATS_OK);
+	gone = &s.doms[0].vcpus[1];
+	ck_assert(!gone->online && !gone->blocked && !gone->has_runstates);
+	ck_assert_msg(gone->cpu_time_ns == 0, "cpu_time %llu",
+		      (unsigned long long)gone->cpu_time_ns);
+	for (int k = 0; k < SAMPLE_VCPU_RUNSTATES; k++)
+		ck_assert_msg(gone->runstate_ns[k] == 0, "runstate %d", k);
+	ck_assert_msg(s.doms[0].cpu_time_ns == 3000001000ull, "sum %llu",
+		      (unsigned long long)s.doms[0].cpu_time_ns);
+	sample_free(&s);
+	mem_table_free(&t);
+}
+END_TEST
+
 START_TEST(busy_vcpu_slot_skips_domain_for_the_cycle)
 {
 	struct mem_table t = mem_table_domain(2, 9);
@@ -203,6 +238,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, running_time_adds_period_in_progress);
 	tcase_add_test(tc, domain_sample_matches_slots);
+	tcase_add_test(tc, reused_sample_zeroes_a_vcpu_that_went);
 	tcase_add_test(tc, busy_vcpu_slot_skips_domain_for_the_cycle);
 	tcase_add_test(tc, busy_section_and_dying_domain_left_out);
 	tcase_add_test(tc, pcpu_idle_includes_idle_period_to_now);
