@@ -43,21 +43,23 @@ static double ns(uint64_t t)
 	return (double)t / 1e9;
 }
 
-static double vm_cpu_n(const struct ds_input *in, unsigned n)
+static void vm_cpu_n(const struct ds_input *in, unsigned nr,
+		     union rrdd_value *out)
 {
-	return derive_vcpu_seconds(in->dom->vcpus[n].cpu_time_ns);
+	const struct vcpu_sample *v = in->dom->vcpus;
+
+	for (unsigned n = 0; n < nr; n++)
+		out[n].f = derive_vcpu_seconds(v[n].cpu_time_ns);
 }
 
-static double vm_cpu_usage(const struct ds_input *in, unsigned n)
+static double vm_cpu_usage(const struct ds_input *in)
 {
-	(void)n;
 	return derive_cpu_usage(in->dom->cpu_time_ns, in->dom->nr_online_vcpus);
 }
 
 #define RUNSTATE_VALUE(fn, k)                                      \
-	static double fn(const struct ds_input *in, unsigned n)    \
+	static double fn(const struct ds_input *in)                \
 	{                                                          \
-		(void)n;                                           \
 		return ns(in->dom->runstate.time_ns[k]);           \
 	}
 RUNSTATE_VALUE(vm_fullrun, 0)
@@ -69,63 +71,57 @@ RUNSTATE_VALUE(vm_partial_contention, 5)
 
 /* The states with a runnable vCPU: full_contention, concurrency_hazard,
  * partial_contention, summed in integers first as rrdp-cpu does. */
-static double vm_runnable_any(const struct ds_input *in, unsigned n)
+static double vm_runnable_any(const struct ds_input *in)
 {
 	const uint64_t *t = in->dom->runstate.time_ns;
 
-	(void)n;
 	return ns(t[1] + t[2] + t[5]);
 }
 
-static double vm_runnable_vcpus(const struct ds_input *in, unsigned n)
+static double vm_runnable_vcpus(const struct ds_input *in)
 {
-	(void)n;
 	return ns(in->dom->runstate.runnable_ns);
 }
 
-static double vm_nonaffine(const struct ds_input *in, unsigned n)
+static double vm_nonaffine(const struct ds_input *in)
 {
-	(void)n;
 	return ns(in->dom->runstate.nonaffine_ns);
 }
 
-static double host_cpu_n(const struct ds_input *in, unsigned n)
+static void host_cpu_n(const struct ds_input *in, unsigned nr,
+		       union rrdd_value *out)
 {
-	return ns(in->host->pcpu_idle_ns[n]);
+	for (unsigned n = 0; n < nr; n++)
+		out[n].f = ns(in->host->pcpu_idle_ns[n]);
 }
 
-static double host_cpu_avg(const struct ds_input *in, unsigned n)
+static double host_cpu_avg(const struct ds_input *in)
 {
 	uint64_t sum = 0;
 
-	(void)n;
 	for (unsigned i = 0; i < in->host->nr_pcpus; i++)
 		sum += in->host->pcpu_idle_ns[i];
 	return (double)sum / in->host->nr_pcpus / 1e9;
 }
 
-static double host_loadavg(const struct ds_input *in, unsigned n)
+static double host_loadavg(const struct ds_input *in)
 {
-	(void)n;
 	return in->host->loadavg;
 }
 
-static double host_hostload(const struct ds_input *in, unsigned n)
+static double host_hostload(const struct ds_input *in)
 {
-	(void)n;
 	return in->host->nr_pcpus
 		       ? (double)in->running_vcpus / in->host->nr_pcpus : 0.0;
 }
 
-static double host_running_vcpus(const struct ds_input *in, unsigned n)
+static double host_running_vcpus(const struct ds_input *in)
 {
-	(void)n;
 	return in->running_vcpus;
 }
 
-static double host_running_domains(const struct ds_input *in, unsigned n)
+static double host_running_domains(const struct ds_input *in)
 {
-	(void)n;
 	return derive_running_domains(in->host);
 }
 
@@ -137,7 +133,7 @@ static double host_running_domains(const struct ds_input *in, unsigned n)
 	[ident] = { ident, nm, RRDD_OWNER_VM, desc, RRDD_VALUE_FLOAT,      \
 		    RRDD_DERIVE, false, FRACTION, 0.0, 1.0, RRDD_IDENTITY, \
 		    when_, DS_BLOCK_DOMAIN, false, DS_BOUND_WALL, present_, \
-		    value_ }
+		    value_, NULL }
 #define RUNSTATE(ident, nm, desc, value_)                      \
 	VM_FRACTION(ident, nm, desc, "domain runstates available", \
 		    has_runstates, value_)
@@ -146,18 +142,18 @@ static double host_running_domains(const struct ds_input *in, unsigned n)
 #define HOST_GAUGE(ident, nm, desc, vtype, units_, min_, max_, value_)     \
 	[ident] = { ident, nm, RRDD_OWNER_HOST, desc, vtype, RRDD_GAUGE,   \
 		    true, units_, min_, max_, RRDD_IDENTITY, "always",     \
-		    DS_BLOCK_HOST, false, DS_BOUND_NONE, NULL, value_ }
+		    DS_BLOCK_HOST, false, DS_BOUND_NONE, NULL, value_, NULL }
 
 static const struct ds_template table[DS_COUNT] = {
 	[DS_VM_CPU_N] = { DS_VM_CPU_N, "cpu<N>", RRDD_OWNER_VM,
 		"CPU<N> usage", RRDD_VALUE_FLOAT, RRDD_DERIVE, true, FRACTION,
 		0.0, 1.0, RRDD_IDENTITY, "every vCPU 0..max_vcpu_id",
-		DS_BLOCK_DOMAIN, true, DS_BOUND_WALL, NULL, vm_cpu_n },
+		DS_BLOCK_DOMAIN, true, DS_BOUND_WALL, NULL, NULL, vm_cpu_n },
 	[DS_VM_CPU_USAGE] = { DS_VM_CPU_USAGE, "cpu_usage", RRDD_OWNER_VM,
 		"Domain CPU usage", RRDD_VALUE_FLOAT, RRDD_DERIVE, true,
 		FRACTION, 0.0, 1.0, RRDD_IDENTITY, "always",
 		DS_BLOCK_DOMAIN, false, DS_BOUND_WALL_ONLINE, NULL,
-		vm_cpu_usage },
+		vm_cpu_usage, NULL },
 	RUNSTATE(DS_VM_RUNSTATE_FULLRUN, "runstate_fullrun",
 		 "Fraction of time that all vCPUs are running", vm_fullrun),
 	RUNSTATE(DS_VM_RUNSTATE_FULL_CONTENTION, "runstate_full_contention",
@@ -193,12 +189,12 @@ static const struct ds_template table[DS_COUNT] = {
 	[DS_HOST_CPU_N] = { DS_HOST_CPU_N, "cpu<N>", RRDD_OWNER_HOST,
 		"Physical cpu usage for cpu <N>", RRDD_VALUE_FLOAT, RRDD_DERIVE,
 		true, FRACTION, 0.0, 1.0, RRDD_INVERSE, "every pCPU",
-		DS_BLOCK_PCPUS, true, DS_BOUND_WALL, NULL, host_cpu_n },
+		DS_BLOCK_PCPUS, true, DS_BOUND_WALL, NULL, NULL, host_cpu_n },
 	[DS_HOST_CPU_AVG] = { DS_HOST_CPU_AVG, "cpu_avg", RRDD_OWNER_HOST,
 		"Average physical cpu usage", RRDD_VALUE_FLOAT, RRDD_DERIVE,
 		true, FRACTION, 0.0, 1.0, RRDD_INVERSE, "always",
 		DS_BLOCK_PCPUS, false, DS_BOUND_WALL_MEAN, NULL,
-		host_cpu_avg },
+		host_cpu_avg, NULL },
 	HOST_GAUGE(DS_HOST_LOADAVG, "loadavg", "Domain0 loadavg",
 		   RRDD_VALUE_FLOAT, FRACTION, -INFINITY, INFINITY,
 		   host_loadavg),

@@ -87,9 +87,14 @@ struct ds_template {
 	enum ds_bound_kind bound;
 	/* Published this cycle?  NULL: always. */
 	bool (*present)(const struct ds_input *in);
-	/* The value for index n (0 unless per_index), before any bound;
-	 * an int64 row's value is converted from it. */
-	double (*value)(const struct ds_input *in, unsigned n);
+	/* The value, before any bound (rows that are not per_index); an
+	 * int64 row's value is converted from it. */
+	double (*value)(const struct ds_input *in);
+	/* A per_index row's values for indexes 0..nr-1 at once, into
+	 * out[n].f, before any bound: one call per block rather than one
+	 * per vCPU or pCPU. */
+	void (*values)(const struct ds_input *in, unsigned nr,
+		       union rrdd_value *out);
 };
 
 /* The whole table, indexed by enum ds_id. */

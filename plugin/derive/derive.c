@@ -49,11 +49,6 @@ bool derive_domain_hidden(const char *uuid)
 	       strncmp(uuid, "deadbeef-dead-beef", 18) == 0;
 }
 
-double derive_vcpu_seconds(uint64_t cpu_time_ns)
-{
-	return (double)(cpu_time_ns & SAMPLE_TIME_MASK) / 1e9;
-}
-
 /*
  * rrdp-cpu divides by the online count as is; a domain with none online
  * (mid-boot, all hot-unplugged) would give inf/NaN, which rrdd cannot
@@ -187,16 +182,25 @@ static unsigned row_scale(const struct ds_template *t,
 	return in->dom->nr_online_vcpus;
 }
 
-/* Datasource k of a block: row t for index n, bounded as it declares. */
-static union rrdd_value row_value(const struct ds_template *t,
-				  const struct ds_input *in, unsigned n,
-				  const struct bound *bd, size_t k)
+/*
+ * Row t's count values, already in v[0..count) as computed (.f), bounded
+ * as the row declares (bd's entries from k) and converted to its type.
+ * Everything that depends on the row alone is decided once, outside the
+ * loop over its vCPUs or pCPUs.
+ */
+static void finish_row(const struct ds_template *t, const struct ds_input *in,
+		       size_t count, const struct bound *bd, size_t k,
+		       union rrdd_value *v)
 {
-	double x = t->value(in, n);
+	if (t->bound != DS_BOUND_NONE) {
+		unsigned scale = row_scale(t, in);
 
-	if (t->bound != DS_BOUND_NONE)
-		x = bounded(bd, k, x, row_scale(t, in));
-	return t->value_type == RRDD_VALUE_INT64 ? iv((int64_t)x) : fv(x);
+		for (size_t i = 0; i < count; i++)
+			v[i].f = bounded(bd, k + i, v[i].f, scale);
+	}
+	if (t->value_type == RRDD_VALUE_INT64)
+		for (size_t i = 0; i < count; i++)
+			v[i] = iv((int64_t)v[i].f);
 }
 
 static void block_values(const struct ds_block *b, const struct ds_input *in,
@@ -206,10 +210,17 @@ static void block_values(const struct ds_block *b, const struct ds_input *in,
 
 	for (const struct ds_template *t = next_row(NULL, b->kind); t;
 	     t = next_row(t, b->kind)) {
+		size_t count;
+
 		if (!row_in(b, t))
 			continue;
-		for (unsigned n = 0; n < row_count(b, t); n++, k++)
-			v[k] = row_value(t, in, n, bd, k);
+		count = row_count(b, t);
+		if (t->per_index)
+			t->values(in, b->nr, v + k);
+		else
+			v[k] = fv(t->value(in));
+		finish_row(t, in, count, bd, k, v + k);
+		k += count;
 	}
 }
 

@@ -147,6 +147,23 @@ START_TEST(table_is_indexed_by_id)
 }
 END_TEST
 
+/* A "<N>" row computes its values all at once, any other row its one. */
+START_TEST(rows_compute_as_they_are_counted)
+{
+	const struct ds_template *table = ds_table();
+
+	for (int i = 0; i < DS_COUNT; i++) {
+		bool per_index = table[i].per_index;
+
+		ck_assert_msg(per_index == (strstr(table[i].name, "<N>") != NULL),
+			      "row %d: per_index and name disagree", i);
+		ck_assert_msg(per_index ? table[i].values && !table[i].value
+					: table[i].value && !table[i].values,
+			      "row %d: value/values do not match per_index", i);
+	}
+}
+END_TEST
+
 START_TEST(instantiate_expands_families)
 {
 	struct rrdd_ds ds;
@@ -366,6 +383,7 @@ static Suite *suite(void)
 
 	tcase_add_test(tc, code_table_equals_doc_table);
 	tcase_add_test(tc, table_is_indexed_by_id);
+	tcase_add_test(tc, rows_compute_as_they_are_counted);
 	tcase_add_test(tc, instantiate_expands_families);
 	tcase_add_test(tc, strings_fit_their_storage);
 	tcase_add_test(tc, written_payload_carries_the_doc);
