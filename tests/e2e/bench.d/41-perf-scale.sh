@@ -7,7 +7,9 @@
 # samples the running domains (dom0, guest-a, guest-b) plus one extra
 # domain, so every point has as many domains and the points differ only in
 # vCPUs.  `vcpustats-bench scale` interleaves the points and the backends
-# round by round, and fits CPU time per cycle against vCPUs: the slope is
+# round by round (a table block runs 10 times the cycles of a hypercall
+# block: they cost tens of times less), and fits CPU time per cycle
+# against vCPUs: the slope is
 # what one more vCPU costs each backend (the per-cycle system calls and the
 # per-domain work stay in the intercept), and the slopes' ratio is the
 # figure.  Assertions only where the outcome is certain: no hypercall for
@@ -74,9 +76,9 @@ points=$(echo "$out" | grep '^point ')
 echo "$points" | while IFS= read -r line; do
 	v=$(pf_field "$line" vcpus)
 	pf_figure "scale-cycle-cpu-table-v$v" "$(pf_field "$line" table_cycle_us)" \
-		us/cycle "($(pf_field "$line" domains) domains, $v vCPUs, $(pf_field "$line" datasources) datasources; sample alone $(pf_field "$line" table_sample_us) us; median of $PS_ROUNDS blocks of $PS_BLOCK)"
+		us/cycle "($(pf_field "$line" domains) domains, $v vCPUs, $(pf_field "$line" datasources) datasources; sample alone $(pf_field "$line" table_sample_us) us; median of $PS_ROUNDS blocks of $(pf_field "$line" table_cycles_per_block))"
 	pf_figure "scale-cycle-cpu-hypercall-v$v" "$(pf_field "$line" hypercall_cycle_us)" \
-		us/cycle "(sample alone $(pf_field "$line" hypercall_sample_us) us; $(pf_field "$line" hypercall_hypercalls_per_cycle) hypercalls/cycle)"
+		us/cycle "(sample alone $(pf_field "$line" hypercall_sample_us) us; $(pf_field "$line" hypercall_hypercalls_per_cycle) hypercalls/cycle; median of $PS_ROUNDS blocks of $(pf_field "$line" hypercall_cycles_per_block))"
 done
 for what in cycle sample; do
 	line=$(echo "$out" | grep "^slope what=$what ")
@@ -86,6 +88,10 @@ for what in cycle sample; do
 	done
 	pf_figure "scale-$what-slope-ratio" "$(pf_field "$line" ratio)" x \
 		"(hypercall / table CPU per added vCPU, $what; per round median/min/max $(pf_field "$line" round_ratio); goal >= 100)"
+	# The same fit over each point's least disturbed block: the host's
+	# load only ever adds CPU time.
+	pf_figure "scale-$what-slope-min-ratio" "$(pf_field "$line" min_ratio)" x \
+		"(over the points' minima: table $(pf_field "$line" min_table_ns_per_vcpu) ns/vCPU, hypercall $(pf_field "$line" min_hypercall_ns_per_vcpu) ns/vCPU)"
 done
 
 tz=$(echo "$points" | awk '{
