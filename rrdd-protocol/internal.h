@@ -73,6 +73,18 @@ uint32_t rrdd_crc32(const uint8_t *buf, size_t len);
 uint32_t rrdd_crc32_more(uint32_t crc, const uint8_t *buf, size_t len);
 
 /*
+ * CRCs without the bytes.  zlib's CRC is affine: for two texts of equal
+ * length, crc(a) ^ crc(b) depends only on a ^ b, and len bytes after a
+ * change shift its effect by len.  So replacing old bytes by new ones of
+ * the same length, len bytes before the end, turns crc into
+ * crc ^ rrdd_crc32_shift(crc(old) ^ crc(new), len).
+ */
+uint32_t rrdd_crc32_shift(uint32_t crc, size_t len);
+
+/* The CRC of a text of CRC crc1 followed by one of len2 bytes, CRC crc2. */
+uint32_t rrdd_crc32_concat(uint32_t crc1, uint32_t crc2, size_t len2);
+
+/*
  * Write the shortest decimal string that strtod reads back as exactly d
  * ("inf", "-inf", "nan" for the non-finite); buf has room for 32 bytes.
  */

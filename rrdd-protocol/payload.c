@@ -41,6 +41,19 @@ uint32_t rrdd_crc32(const uint8_t *buf, size_t len)
 	return rrdd_crc32_more((uint32_t)crc32(0L, Z_NULL, 0), buf, len);
 }
 
+uint32_t rrdd_crc32_shift(uint32_t crc, size_t len)
+{
+	/* zlib's combine with an empty second part's CRC (0) is the CRC's
+	 * register run over len zero bytes (zlib 1.2.7 on: O(log len)). */
+	return len ? (uint32_t)crc32_combine(crc, 0, (z_off_t)len) : crc;
+}
+
+uint32_t rrdd_crc32_concat(uint32_t crc1, uint32_t crc2, size_t len2)
+{
+	return len2 ? (uint32_t)crc32_combine(crc1, crc2, (z_off_t)len2) :
+		      crc1;
+}
+
 uint64_t rrdd_timestamp_bits(double timestamp, enum rrdd_ts_format format)
 {
 	uint64_t bits;

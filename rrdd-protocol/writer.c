@@ -7,11 +7,18 @@
  *   payload, mapped, then renamed to <uid>;
  * - each update rewrites it in place: values (and metadata, when it
  *   changed) first, the header last;
- * - the metadata JSON is never held whole in memory: set_sources writes
- *   it into an unlinked staging file (<uid>.meta.tmp), copying the
- *   members the file already has and encoding only the others, and the
- *   update copies it into the file with pwrite, outside the mapping (so
- *   its pages do not count in this process's resident memory);
+ * - the metadata is spaces, then the JSON, which may have whitespace
+ *   between its members: a layout change that keeps the remaining
+ *   members in the file's order is made where it is (members gone
+ *   blanked, new ones in the room between their neighbours or at the
+ *   end, the spaces in front taking up the values' 8 bytes a datasource
+ *   more or less), its CRC worked out from the bytes changed only;
+ * - otherwise the JSON is made again whole, never held whole in memory:
+ *   set_sources writes it into an unlinked staging file (<uid>.meta.tmp),
+ *   copying the members the file already has and encoding only the
+ *   others, and the update copies it into the file with pwrite, outside
+ *   the mapping (so its pages do not count in this process's resident
+ *   memory);
  * - when new metadata does not fit, a larger file replaces it the same
  *   way (xcp-rrdd maps a file at the size it first saw);
  * - a file removed or renamed away by someone else is made again at the
@@ -48,6 +55,9 @@
 #define WATCH_MASK (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
 		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
+/* What the metadata's slack and holes are made of. */
+static const char spaces[PAGE] = { [0 ... PAGE - 1] = ' ' };
+
 /*
  * One datasource of the metadata: a fingerprint of its description, and
  * where its member ("name":{...}) is in the JSON.  A description with the
@@ -76,11 +86,23 @@ struct rrdd_writer {
 	 * kept in a file, never whole in memory: in the staging file while
 	 * it is new (meta_dirty), then in the payload file. */
 	bool have_sources;
+	bool meta_dirty;	/* in the staging file, not yet in the file */
+	/* Or (meta_edits) the file's JSON (edit_base_len bytes) with
+	 * n_edits regions to replace, each by its text then spaces. */
+	bool meta_edits;
 	size_t n;
 	struct member *members;	/* n: fingerprint and place in the JSON */
 	size_t meta_len;
 	uint32_t meta_crc;
-	bool meta_dirty;	/* in the staging file, not yet in the file */
+	/* The metadata is slack spaces, then the JSON (json_len bytes, CRC
+	 * json_crc) at meta_offset(n) + slack in the file: the JSON stays
+	 * where it is while the values before it grow or shrink by 8 bytes
+	 * a datasource, the slack taking up the difference.  Inside the
+	 * JSON, holes bytes are whitespace left where members went. */
+	uint32_t json_crc;
+	size_t slack, json_len, holes;
+	size_t edit_base_len, n_edits;
+	struct rrdd_buf edit_text;
 	size_t cap_members;	/* room in members */
 	/* While meta_dirty: the new JSON's first prefix_len bytes are the
 	 * payload file's, at prefix_from (its old metadata); the staging
@@ -97,7 +119,7 @@ struct rrdd_writer {
 	struct scratch {
 		void *p;
 		size_t cap;
-	} s_members, s_keys, s_from, s_taken, s_old, s_seen, s_cache;
+	} s_members, s_keys, s_from, s_taken, s_old, s_seen, s_cache, s_edits;
 
 	/* The file as it is now. */
 	int fd;
@@ -228,6 +250,8 @@ void rrdd_writer_close(struct rrdd_writer *w)
 	free(w->s_old.p);
 	free(w->s_seen.p);
 	free(w->s_cache.p);
+	free(w->s_edits.p);
+	rrdd_buf_free(&w->edit_text);
 	free(w->bounce);
 	free(w->stage_path);
 	free(w->tmp_path);
@@ -433,12 +457,64 @@ static int write_zeros(int fd, size_t from, size_t to, const char *path,
 	return rc;
 }
 
+/* Spaces over [from, to): whitespace the JSON allows around its tokens. */
+static int write_spaces(int fd, size_t from, size_t to, const char *path,
+			struct rrdd_error *err)
+{
+	int rc = RRDD_OK;
+
+	while (from < to && rc == RRDD_OK) {
+		size_t len = to - from < PAGE ? to - from : PAGE;
+
+		rc = write_at(fd, (const uint8_t *)spaces, len, from, path,
+			      err);
+		from += len;
+	}
+	return rc;
+}
+
 /* ---- sources ------------------------------------------------------------ */
 
 /* Where the metadata of n datasources starts in a payload. */
 static size_t meta_offset(size_t n)
 {
 	return RRDD_OFF_VALUES + 8 * n + 4;
+}
+
+/* Where the JSON of the current metadata is in the file. */
+static size_t json_at(const struct rrdd_writer *w)
+{
+	return meta_offset(w->n) + w->slack;
+}
+
+/*
+ * The spaces a new JSON gets in front of it: room for the values of n/8
+ * + 64 more datasources before the JSON must move.
+ */
+static size_t slack_for(size_t n)
+{
+	return 8 * (n / 8 + 64);
+}
+
+/* The CRC of what crc covered, then len spaces. */
+static uint32_t crc_spaces(uint32_t crc, size_t len)
+{
+	while (len) {
+		size_t c = len < PAGE ? len : PAGE;
+
+		crc = rrdd_crc32_more(crc, (const uint8_t *)spaces, c);
+		len -= c;
+	}
+	return crc;
+}
+
+/* The metadata's length and CRC: the slack, then the JSON. */
+static void set_meta(struct rrdd_writer *w)
+{
+	w->meta_len = w->slack + w->json_len;
+	w->meta_crc = rrdd_crc32_concat(crc_spaces(rrdd_crc32(NULL, 0),
+						   w->slack),
+					w->json_crc, w->json_len);
 }
 
 /*
@@ -650,7 +726,8 @@ static int match_old(struct rrdd_writer *w, struct plan *p, size_t n,
 {
 	size_t guess = 0;
 
-	if (!w->have_sources || w->meta_dirty || w->fd < 0 || !w->n)
+	if (!w->have_sources || w->meta_dirty || w->meta_edits || w->fd < 0 ||
+	    !w->n)
 		return RRDD_OK;
 	p->taken = scratch_get(&w->s_taken, w->n, true);
 	if (!p->taken)
@@ -838,13 +915,19 @@ static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
 {
 	struct sink k = { w, 0, 0, 0, rrdd_crc32(NULL, 0), RRDD_OK, err,
 			  p->members, 0, 0 };
-	size_t base = meta_offset(w->n), run_old = 0, run_end = 0;
+	size_t base = json_at(w), run_old = 0, run_end = 0;
 	size_t run_new = 0, i = 0;
 	uint32_t prev = 0;
 	struct rrdd_numbers last;
 	struct rrdd_buf one;
 
-	while (i < n && p->from[i] == i + 1)
+	/* The unchanged start, without a hole: each member right after the
+	 * comma after the one before (this rewrite drops the holes). */
+	while (i < n && p->from[i] == i + 1 &&
+	       w->members[i].off ==
+		       (i ? (size_t)w->members[i - 1].off +
+				    w->members[i - 1].len + 1 :
+			    strlen(RRDD_META_OPEN)))
 		i++;
 	while (i && !w->members[i - 1].crc_ok)	/* back to a known CRC */
 		i--;
@@ -864,7 +947,8 @@ static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
 		uint32_t j = p->from[i];
 		const struct member *old = j ? &w->members[j - 1] : NULL;
 
-		if (old && prev && j == prev + 1) {	/* the run goes on */
+		if (old && prev && j == prev + 1 &&
+		    old->off == run_end + 1) {	/* the run goes on */
 			if (place(&k, &p->members[i],
 				  run_new + (old->off - run_old), old->len))
 				run_end = (size_t)old->off + old->len;
@@ -903,6 +987,233 @@ static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	return k.rc;
 }
 
+/*
+ * ---- changes in place ----
+ *
+ * When the members kept are in the file's order, the change is made
+ * where it is, in the gaps between them: a gap is all that lies between
+ * two kept members (or the JSON's opening and the first, or the last and
+ * the closing), and becomes its new members with their commas, then
+ * spaces.  The members that went are blanked; the same ones coming back
+ * fit their own gap exactly; new ones after the last kept member may
+ * grow the JSON at its end.  Nothing else of the JSON moves, and its CRC
+ * follows from the CRCs of each gap's old and new bytes.  Otherwise, or
+ * when the holes and the slack grow past a limit or the slack runs out,
+ * the JSON is made again whole (build_stage).
+ */
+static int read_at(int fd, uint8_t *buf, size_t len, size_t off,
+		   const char *path, struct rrdd_error *err);
+
+struct edit {
+	size_t off, len;	/* the region of the JSON replaced */
+	size_t text, text_len;	/* its text in edit_text; spaces after */
+};
+
+static bool text_add(struct rrdd_buf *t, const char *s, size_t len)
+{
+	rrdd_buf_add(t, s, len);
+	return !t->failed;
+}
+
+/* The CRC of len bytes of the file at off. */
+static int crc_of_file(struct rrdd_writer *w, size_t off, size_t len,
+		       uint32_t *crc, struct rrdd_error *err)
+{
+	uint32_t c = rrdd_crc32(NULL, 0);
+	int rc = RRDD_OK;
+
+	while (len && rc == RRDD_OK) {
+		size_t chunk = len < BOUNCE ? len : BOUNCE;
+
+		rc = read_at(w->fd, w->bounce, chunk, off, w->path, err);
+		c = rrdd_crc32_more(c, w->bounce, chunk);
+		off += chunk;
+		len -= chunk;
+	}
+	*crc = c;
+	return rc;
+}
+
+/* Holes and slack past this: the next change makes the JSON again. */
+static bool too_much_room(size_t holes, size_t slack, size_t n,
+			  size_t json_len)
+{
+	return holes + slack > 2 * slack_for(n) + json_len / 8;
+}
+
+/*
+ * One gap's edit: the gap [start, end) of the JSON becomes the new
+ * members first..i-1 (after a comma if a member comes before, followed
+ * by one if one comes after), then spaces; at the end (tail), the text
+ * may be longer than the gap, and the closing is written after it.
+ * Sets the new members' places; adds the change to *crc (the JSON's,
+ * old_len bytes long) and to *grow.
+ */
+static int edit_gap(struct rrdd_writer *w, const struct rrdd_ds *ds,
+		    struct plan *p, size_t first, size_t i, size_t start,
+		    size_t end, bool before, bool tail, size_t old_len,
+		    struct edit *e, uint32_t *crc, size_t *grow,
+		    struct rrdd_error *err)
+{
+	struct rrdd_buf *t = &w->edit_text;
+	size_t close = strlen(RRDD_META_CLOSE), at = t->len;
+	uint32_t was, now;
+	struct rrdd_numbers last;
+	int rc;
+
+	memset(&last, 0, sizeof(last));
+	if (before && (first < i || !tail) && !text_add(t, ",", 1))
+		goto oom;
+	e->len = 0;	/* 0: the text does not fit the gap */
+	for (size_t k = first; k < i; k++) {
+		size_t from;
+
+		if (k > first && !text_add(t, ",", 1))
+			goto oom;
+		from = t->len;
+		if (!rrdd_metadata_add_member(t, &ds[k], &last))
+			goto oom;
+		if (start + t->len - at > UINT32_MAX)
+			return rrdd_fail(err, RRDD_EINVAL, 0,
+					 "metadata exceeds the format's "
+					 "32-bit length");
+		p->members[k].off = (uint32_t)(start + from - at);
+		p->members[k].len = (uint32_t)(t->len - from);
+		p->members[k].crc_ok = false;
+	}
+	if (first < i && !tail && !text_add(t, ",", 1))
+		goto oom;
+	e->off = start;
+	e->text = at;
+	e->text_len = t->len - at;
+	if (e->text_len > end - start) {
+		if (!tail)
+			return RRDD_OK;	/* no room: e->len stays 0 */
+		if (!text_add(t, RRDD_META_CLOSE, close))
+			goto oom;
+		e->text_len += close;
+		end += close;	/* the region takes in the closing */
+		*grow = e->text_len - (end - start);
+	}
+	e->len = end - start + *grow;
+	rc = crc_of_file(w, json_at(w) + start, end - start, &was, err);
+	if (rc)
+		return rc;
+	/* The new bytes over the old ones' length, then the rest. */
+	if (*grow) {
+		now = rrdd_crc32((const uint8_t *)t->data + at, end - start);
+	} else {
+		now = rrdd_crc32((const uint8_t *)t->data + at, e->text_len);
+		now = crc_spaces(now, end - start - e->text_len);
+	}
+	*crc ^= rrdd_crc32_shift(was ^ now, old_len - end);
+	if (*grow)
+		*crc = rrdd_crc32_concat(
+			*crc,
+			rrdd_crc32((const uint8_t *)t->data + at +
+					   (end - start),
+				   *grow),
+			*grow);
+	return RRDD_OK;
+oom:
+	return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory encoding metadata");
+}
+
+/*
+ * The change as edits of the file's JSON, if it can be: *done says
+ * whether it was.  The writer's state changes only when it was.
+ */
+static int plan_edits(struct rrdd_writer *w, const struct rrdd_ds *ds,
+		      size_t n, struct plan *p, bool *done,
+		      struct rrdd_error *err)
+{
+	size_t open = strlen(RRDD_META_OPEN), old_len = w->json_len;
+	size_t prev_end = open, first = 0, n_edits = 0, grow = 0;
+	size_t first_edit = SIZE_MAX, used = 0, slack, holes, spare_cap;
+	uint32_t last_j = 0, crc = w->json_crc;
+	bool kept = false;
+	struct edit *edits;
+
+	*done = false;
+	if (!w->have_sources || w->meta_dirty || w->meta_edits ||
+	    w->fd < 0 || !w->n || meta_offset(n) > json_at(w))
+		return RRDD_OK;
+	for (size_t i = 0; i < n; i++) {
+		if (!p->from[i])
+			continue;
+		if (p->from[i] <= last_j)
+			return RRDD_OK;	/* not in the file's order */
+		last_j = p->from[i];
+		kept = true;
+	}
+	if (!kept)
+		return RRDD_OK;
+	edits = scratch_get(&w->s_edits, (n + 1) * sizeof(*edits), false);
+	if (!edits || (!w->bounce && !(w->bounce = malloc(BOUNCE))))
+		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	w->edit_text.len = 0;
+	w->edit_text.failed = false;
+	last_j = 0;
+	for (size_t i = 0; i <= n; i++) {
+		uint32_t j = i < n ? p->from[i] : 0;
+		bool tail = i == n, gone;
+		size_t end;
+
+		if (!tail && !j)
+			continue;	/* new: in the gap before the next kept */
+		end = tail ? old_len - strlen(RRDD_META_CLOSE) :
+			     w->members[j - 1].off;
+		gone = tail ? last_j < w->n : j > last_j + 1;
+		if (first < i || gone) {
+			struct edit *e = &edits[n_edits];
+			int rc = edit_gap(w, ds, p, first, i, prev_end, end,
+				      last_j != 0, tail, old_len, e, &crc,
+				      &grow, err);
+
+			if (rc)
+				return rc;
+			if (!e->len)
+				return RRDD_OK;	/* does not fit */
+			if (first_edit == SIZE_MAX)
+				first_edit = prev_end;
+			n_edits++;
+		}
+		if (tail)
+			break;
+		p->members[i] = w->members[j - 1];
+		prev_end = (size_t)p->members[i].off + p->members[i].len;
+		last_j = j;
+		first = i + 1;
+	}
+	for (size_t i = 0; i < n; i++) {
+		used += p->members[i].len;
+		if ((size_t)p->members[i].off + p->members[i].len > first_edit)
+			p->members[i].crc_ok = false;
+	}
+	slack = json_at(w) - meta_offset(n);
+	holes = old_len + grow - open - strlen(RRDD_META_CLOSE) - used -
+		(n - 1);
+	if (too_much_room(holes, slack, n, old_len + grow))
+		return RRDD_OK;
+	/* the new members in place, the old ones the next call's spare */
+	spare_cap = w->s_members.cap;
+	w->s_members.p = w->members;
+	w->s_members.cap = w->cap_members;
+	w->members = p->members;
+	w->cap_members = spare_cap;
+	w->n = n;
+	w->slack = slack;
+	w->holes = holes;
+	w->edit_base_len = old_len;
+	w->json_len = old_len + grow;
+	w->json_crc = crc;
+	w->n_edits = n_edits;
+	w->meta_edits = n_edits != 0;
+	set_meta(w);
+	*done = true;
+	return RRDD_OK;
+}
+
 static bool same_fingerprints(const struct rrdd_writer *w,
 			      const struct plan *p, size_t n)
 {
@@ -920,6 +1231,7 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	struct plan p;
 	size_t len = 0, prefix = 0, spare_cap;
 	uint32_t crc = 0;
+	bool edited = false;
 	int rc;
 
 	if (!w || (n && !ds))
@@ -948,6 +1260,10 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	if (!rc)
 		rc = check_sources(w, ds, n, &p, err);
 	if (!rc)
+		rc = plan_edits(w, ds, n, &p, &edited, err);
+	if (!rc && edited)
+		return RRDD_OK;
+	if (!rc)
 		rc = open_stage(w, err);
 	if (!rc)
 		rc = build_stage(w, ds, n, &p, &prefix, &len, &crc, err);
@@ -958,7 +1274,7 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 		return rc;
 	}
 	w->prefix_len = prefix;
-	w->prefix_from = meta_offset(w->n);
+	w->prefix_from = json_at(w);
 	/* the new members in place, the old ones the next call's spare */
 	spare_cap = w->s_members.cap;
 	w->s_members.p = w->members;
@@ -966,10 +1282,14 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	w->members = p.members;
 	w->cap_members = spare_cap;
 	w->n = n;
-	w->meta_len = len;
-	w->meta_crc = crc;
+	w->slack = slack_for(n);
+	w->json_len = len;
+	w->json_crc = crc;
+	w->holes = 0;
+	set_meta(w);
 	w->have_sources = true;
 	w->meta_dirty = true;
+	w->meta_edits = false;	/* made whole: edits waiting are dropped */
 	return RRDD_OK;
 }
 
@@ -1050,6 +1370,23 @@ static int move_within(struct rrdd_writer *w, int fd, size_t from,
 	return rc;
 }
 
+/* The edits waiting, into fd's JSON at `at`. */
+static int apply_edits(struct rrdd_writer *w, int fd, size_t at,
+		       const char *path, struct rrdd_error *err)
+{
+	const struct edit *e = w->s_edits.p;
+	int rc = RRDD_OK;
+
+	for (size_t i = 0; i < w->n_edits && rc == RRDD_OK; i++, e++) {
+		rc = write_at(fd, (const uint8_t *)w->edit_text.data + e->text,
+			      e->text_len, at + e->off, path, err);
+		if (!rc)
+			rc = write_spaces(fd, at + e->off + e->text_len,
+					  at + e->off + e->len, path, err);
+	}
+	return rc;
+}
+
 /*
  * Copy the metadata (meta_len bytes) into fd at off: while it is new,
  * its prefix from the payload file's old metadata and the rest from the
@@ -1060,23 +1397,39 @@ static int move_within(struct rrdd_writer *w, int fd, size_t from,
 static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
 		     const char *path, struct rrdd_error *err)
 {
+	size_t at = off + w->slack;	/* where the JSON goes */
 	int rc = RRDD_OK;
 
 	if (!w->bounce && !(w->bounce = malloc(BOUNCE)))
 		return rrdd_fail(err, RRDD_ENOMEM, 0, "out of memory");
+	if (w->meta_edits) {
+		/* The JSON stays at json_at: in another file, copied there
+		 * first; then the edits, then the slack (where values were). */
+		if (fd != w->fd)
+			rc = copy_between(w, w->fd, at, w->path, fd, at,
+					  w->edit_base_len, path, err);
+		if (!rc)
+			rc = apply_edits(w, fd, at, path, err);
+		if (!rc)
+			rc = write_spaces(fd, off, at, path, err);
+		return rc;
+	}
 	if (!w->meta_dirty)
 		return copy_between(w, w->fd, meta_offset(w->n), w->path, fd,
 				    off, w->meta_len, path, err);
 	if (w->prefix_len && fd == w->fd)
-		rc = move_within(w, fd, w->prefix_from, off, w->prefix_len,
+		rc = move_within(w, fd, w->prefix_from, at, w->prefix_len,
 				 path, err);
 	else if (w->prefix_len)
-		rc = copy_between(w, w->fd, w->prefix_from, w->path, fd, off,
+		rc = copy_between(w, w->fd, w->prefix_from, w->path, fd, at,
 				  w->prefix_len, path, err);
 	if (!rc)
 		rc = copy_between(w, w->stage_fd, 0, w->stage_path, fd,
-				  off + w->prefix_len,
-				  w->meta_len - w->prefix_len, path, err);
+				  at + w->prefix_len,
+				  w->json_len - w->prefix_len, path, err);
+	/* After the move: the old JSON may have been where the slack is. */
+	if (!rc)
+		rc = write_spaces(fd, off, at, path, err);
 	return rc;
 }
 
@@ -1304,7 +1657,7 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 		rc = replace_file(w, needed, timestamp, values, err);
 		if (rc)
 			return rc;
-	} else if (w->meta_dirty) {
+	} else if (w->meta_dirty || w->meta_edits) {
 		rc = rewrite_in_place(w, needed, timestamp, values, err);
 		if (rc)
 			return rc;
@@ -1314,6 +1667,8 @@ int rrdd_writer_update(struct rrdd_writer *w, double timestamp,
 	/* The staging file keeps its pages for the next change: allocating
 	 * them again would cost more than the copy itself. */
 	w->meta_dirty = false;
+	w->meta_edits = false;
+	w->n_edits = 0;
 	w->prefix_len = 0;
 	w->recheck = false;
 	w->have_ts = true;

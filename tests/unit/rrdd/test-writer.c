@@ -20,6 +20,7 @@
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <zlib.h>
 
 #include "check_main.h"
 
@@ -252,9 +253,20 @@ START_TEST(first_update_creates_a_complete_file)
 }
 END_TEST
 
+/* Spaces at the start of the metadata of a decoded payload. */
+static size_t leading_spaces(const struct rrdd_payload *p)
+{
+	size_t s = 0;
+
+	while (s < p->metadata_len && p->metadata[s] == ' ')
+		s++;
+	return s;
+}
+
 /*
  * A new file holds exactly what rrdd_payload_encode gives for the same
- * sources, values and timestamp, then zeros (the writer writes the
+ * sources, values and timestamp, the metadata led by spaces (room for
+ * the values of more datasources), then zeros (the writer writes the
  * metadata from its staging file rather than through a second full image).
  */
 START_TEST(new_file_is_the_encoded_payload)
@@ -263,8 +275,9 @@ START_TEST(new_file_is_the_encoded_payload)
 	struct rrdd_ds ds[5];
 	union rrdd_value v[5];
 	struct rrdd_error err;
-	char *json;
-	size_t json_len, len, want_len;
+	struct rrdd_payload *p;
+	char *json, *meta;
+	size_t json_len, len, want_len, lead;
 	uint8_t *buf, *want;
 
 	for (size_t i = 0; i < 5; i++) {
@@ -275,11 +288,23 @@ START_TEST(new_file_is_the_encoded_payload)
 	ck_assert_int_eq(rrdd_writer_update(w, 1234.5, v, &err), RRDD_OK);
 	ck_assert_int_eq(rrdd_metadata_encode(ds, 5, &json, &json_len, &err),
 			 RRDD_OK);
-	want_len = rrdd_payload_size(5, json_len);
+	buf = slurp(rrdd_writer_path(w), &len);
+	ck_assert_int_eq(rrdd_payload_decode(buf, len, RRDD_TS_AUTO, &p, &err),
+			 RRDD_OK);
+	lead = leading_spaces(p);
+	rrdd_payload_free(p);
+	free(buf);
+	ck_assert_msg(lead >= 8 && lead % 8 == 0, "%zu spaces before the JSON",
+		      lead);
+	meta = malloc(lead + json_len);
+	memset(meta, ' ', lead);
+	memcpy(meta + lead, json, json_len);
+	want_len = rrdd_payload_size(5, lead + json_len);
 	want = malloc(want_len);
 	ck_assert_int_eq(rrdd_payload_encode(want, want_len, 1234.5,
-					     RRDD_TS_FLOAT, ds, v, 5, json,
-					     json_len, &err), RRDD_OK);
+					     RRDD_TS_FLOAT, ds, v, 5, meta,
+					     lead + json_len, &err), RRDD_OK);
+	free(meta);
 	buf = slurp(rrdd_writer_path(w), &len);
 	ck_assert_msg(len >= want_len, "file %zu bytes, payload %zu", len,
 		      want_len);
@@ -465,33 +490,97 @@ static struct rrdd_ds member(size_t i)
 	return d;
 }
 
-/* The file's metadata must be, byte for byte, what
- * rrdd_metadata_encode gives for ds; its CRC checked by the decoder. */
-static void file_meta_is(struct rrdd_writer *w, const struct rrdd_ds *ds,
-			 size_t n, double ts)
+/* The JSON without the whitespace between its tokens. */
+static char *strip_ws(const char *s, size_t len, size_t *out_len)
+{
+	char *o = malloc(len + 1);
+	bool in = false, esc = false;
+	size_t k = 0;
+
+	for (size_t i = 0; i < len; i++) {
+		char c = s[i];
+
+		if (in) {
+			o[k++] = c;
+			if (esc)
+				esc = false;
+			else if (c == '\\')
+				esc = true;
+			else if (c == '"')
+				in = false;
+			continue;
+		}
+		if (c == ' ' || c == '\t' || c == '\n' || c == '\r')
+			continue;
+		in = c == '"';
+		o[k++] = c;
+	}
+	*out_len = k;
+	return o;
+}
+
+/* Where the JSON was in the file, and whether it was laid out afresh. */
+struct layout {
+	size_t json_at;		/* file offset of its opening brace */
+	size_t lead;		/* spaces before it */
+	bool compact;		/* the encoder's bytes, nothing between */
+};
+
+/*
+ * Update with values that differ per index and per ts, then check the
+ * file: it decodes (its CRCs checked) to ds's n descriptions in order
+ * with those values, its metadata CRC is zlib's of its metadata bytes,
+ * and the metadata is rrdd_metadata_encode's JSON but for whitespace
+ * between tokens.  Says where the JSON is and whether it is exactly the
+ * encoder's bytes after leading spaces.
+ */
+static struct layout file_meta_is(struct rrdd_writer *w,
+				  const struct rrdd_ds *ds, size_t n,
+				  double ts)
 {
 	union rrdd_value *v = calloc(n + 1, sizeof(*v));
 	struct rrdd_payload *p;
 	struct rrdd_error err;
-	size_t len, meta_len;
-	char *json;
+	struct layout l;
+	size_t len, meta_len, bare_len, meta_at;
+	char *json, *bare;
 	uint8_t *buf;
+	uint32_t crc;
 
+	for (size_t i = 0; i < n; i++)
+		v[i].i = (int64_t)(i * 2654435761u) + (int64_t)ts;
 	ck_assert_msg(rrdd_writer_update(w, ts, v, &err) == RRDD_OK,
 		      "update: %s", err.msg);
 	buf = slurp(rrdd_writer_path(w), &len);
 	ck_assert_msg(rrdd_payload_decode(buf, len, RRDD_TS_AUTO, &p, &err) ==
 		      RRDD_OK, "decode: %s", err.msg);
 	ck_assert_int_eq(p->n, n);
+	for (size_t i = 0; i < n; i++)
+		ck_assert_msg(p->values[i].i == v[i].i, "value %zu", i);
+	meta_at = RRDD_HEADER_SIZE + 8 * n + 4;
+	ck_assert_int_eq(len >= meta_at + p->metadata_len, 1);
+	crc = (uint32_t)crc32(crc32(0L, Z_NULL, 0), buf + meta_at,
+			      (uInt)p->metadata_len);
+	ck_assert_msg(crc == ((uint32_t)buf[15] << 24 | (uint32_t)buf[16] << 16 |
+			      (uint32_t)buf[17] << 8 | buf[18]),
+		      "metadata CRC is not zlib's of its bytes");
 	ck_assert_int_eq(rrdd_metadata_encode(ds, n, &json, &meta_len, &err),
 			 RRDD_OK);
-	ck_assert_int_eq(p->metadata_len, meta_len);
-	ck_assert_msg(memcmp(p->metadata, json, meta_len) == 0,
-		      "metadata differs from rrdd_metadata_encode's");
+	bare = strip_ws(p->metadata, p->metadata_len, &bare_len);
+	ck_assert_int_eq(bare_len, meta_len);
+	ck_assert_msg(memcmp(bare, json, meta_len) == 0,
+		      "metadata is not rrdd_metadata_encode's but for "
+		      "whitespace");
+	l.lead = leading_spaces(p);
+	l.json_at = meta_at + l.lead;
+	l.compact = p->metadata_len - l.lead == meta_len &&
+		    memcmp(p->metadata + l.lead, json, meta_len) == 0;
+	free(bare);
 	free(json);
 	rrdd_payload_free(p);
 	free(buf);
 	free(v);
+	return l;
 }
 
 static void set_exact(struct rrdd_writer *w, const struct rrdd_ds *ds,
@@ -614,6 +703,259 @@ START_TEST(changed_sources_give_the_encoded_bytes)
 	file_meta_is(w, ds, n, ts++);
 	rrdd_writer_close(w);
 	ck_assert_int_eq(count_entries(dir), 0);
+}
+END_TEST
+
+/*
+ * Each way a change is made in place, and each way the JSON is made again
+ * whole instead ("compact", at a new place), seen from the file: where
+ * its JSON starts, the spaces before it, whether anything lies between
+ * its members.
+ */
+START_TEST(changes_in_place_and_compactions)
+{
+	struct rrdd_writer *w = open_writer(dir, 400, RRDD_TS_FLOAT);
+	static struct rrdd_ds ds[400], was[400];
+	static char longer[1000];
+	struct layout a, b, c;
+	struct rrdd_ds t;
+	size_t n = 200;
+	double ts = 1.0;
+
+	for (size_t i = 0; i < n; i++)
+		ds[i] = member(i);
+	set_exact(w, ds, n);
+	a = file_meta_is(w, ds, n, ts++);
+	ck_assert(a.compact);
+	memcpy(was, ds, n * sizeof(ds[0]));
+	/* Members in the middle go: blanked where they were; the values
+	 * end 8 bytes a datasource sooner, the spaces before the JSON take
+	 * up the difference. */
+	memmove(&ds[100], &ds[110], 90 * sizeof(ds[0]));
+	n = 190;
+	set_exact(w, ds, n);
+	b = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert_int_eq(b.lead, a.lead + 80);
+	ck_assert(!b.compact);
+	/* They come back: their own hole, exactly; the spaces shrink. */
+	memcpy(ds, was, 200 * sizeof(ds[0]));
+	n = 200;
+	set_exact(w, ds, n);
+	b = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert_int_eq(b.lead, a.lead);
+	ck_assert(b.compact);
+	/* The first five go, three others take part of their place. */
+	memmove(&ds[0], &ds[5], 195 * sizeof(ds[0]));
+	n = 195;
+	set_exact(w, ds, n);
+	b = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert(!b.compact);
+	memmove(&ds[3], &ds[0], n * sizeof(ds[0]));
+	for (size_t i = 0; i < 3; i++)
+		ds[i] = member(300 + i);
+	n += 3;
+	set_exact(w, ds, n);
+	b = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert_int_eq(b.lead, a.lead + 16);
+	ck_assert(!b.compact);
+	/* Ten new ones at the end: past the room there, the JSON grows at
+	 * its end, nothing before them moves. */
+	for (size_t i = 0; i < 10; i++)
+		ds[n + i] = member(350 + i);
+	n += 10;
+	set_exact(w, ds, n);
+	b = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert_int_eq(b.lead, a.lead - 64);
+	ck_assert(!b.compact);
+	/* The same sources twice before an update: the edits wait. */
+	ds[n - 1].units = "else";
+	set_exact(w, ds, n);
+	set_exact(w, ds, n);
+	b = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert(!b.compact);
+	/* A description longer than the hole it would go in: made whole. */
+	memset(longer, 'y', sizeof(longer) - 1);
+	ds[50].description = longer;
+	set_exact(w, ds, n);
+	c = file_meta_is(w, ds, n, ts++);
+	ck_assert(c.compact);
+	/* Two swapped: not in the file's order, made whole. */
+	t = ds[20];
+	ds[20] = ds[30];
+	ds[30] = t;
+	set_exact(w, ds, n);
+	c = file_meta_is(w, ds, n, ts++);
+	ck_assert(c.compact);
+	/* More at once than the spaces before the JSON have room for: made
+	 * whole, further on, with room again. */
+	b = c;
+	for (size_t i = 0; n < 400; i++)
+		ds[n++] = member(400 + i);
+	set_exact(w, ds, n);
+	c = file_meta_is(w, ds, n, ts++);
+	ck_assert(c.compact);
+	ck_assert_u64_gt(c.json_at, b.json_at);
+	ck_assert_u64_ge(c.lead, 8);
+	/* Most of them gone from the middle: too many holes, made whole. */
+	memmove(&ds[50], &ds[350], 50 * sizeof(ds[0]));
+	n = 100;
+	set_exact(w, ds, n);
+	c = file_meta_is(w, ds, n, ts++);
+	ck_assert(c.compact);
+	/* A change in place waiting when the file is removed: the new file
+	 * has the JSON where the old one had it, edited. */
+	b = c;
+	n = 99;
+	set_exact(w, ds, n);
+	ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+	c = file_meta_is(w, ds, n, ts++);
+	ck_assert_int_eq(c.json_at, b.json_at);
+	ck_assert(!c.compact);
+	/* A change in place, then another before the update: made whole. */
+	n = 98;
+	set_exact(w, ds, n);
+	n = 97;
+	set_exact(w, ds, n);
+	c = file_meta_is(w, ds, n, ts++);
+	ck_assert(c.compact);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+/* New members at the end, past the file's size: the edited JSON goes
+ * into a larger file, at the same place. */
+START_TEST(change_in_place_into_a_larger_file)
+{
+	struct rrdd_writer *w = open_writer(dir, 20, RRDD_TS_FLOAT);
+	static struct rrdd_ds ds[40];
+	struct layout a, b;
+
+	for (size_t i = 0; i < 40; i++)
+		ds[i] = member(i);
+	set_exact(w, ds, 20);
+	a = file_meta_is(w, ds, 20, 1.0);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 1);
+	set_exact(w, ds, 40);
+	b = file_meta_is(w, ds, 40, 2.0);
+	ck_assert_int_eq(rrdd_writer_file_serial(w), 2);
+	ck_assert_int_eq(b.json_at, a.json_at);
+	ck_assert_int_eq(b.lead, a.lead - 160);
+	rrdd_writer_close(w);
+}
+END_TEST
+
+/*
+ * A fixed-seed random walk of changes (runs gone, new ones anywhere or
+ * at the end, descriptions changed, swaps, a run gone and back, the file
+ * removed under a change, two changes before an update), each checked
+ * by file_meta_is; both ways of making a change must have been taken.
+ */
+START_TEST(random_changes_keep_the_file_right)
+{
+	struct rrdd_writer *w = open_writer(dir, 300, RRDD_TS_FLOAT);
+	static struct rrdd_ds ds[400], gone[20];
+	static char other[8][32];
+	static bool in[800];	/* member(i) is among ds */
+	static size_t which[400];	/* ds[k] is member(which[k]) */
+	unsigned seed = 20261202;
+	size_t n = 0, in_place = 0, whole = 0, g_at = 0, g_n = 0;
+	struct layout prev;
+	double ts = 1.0;
+
+	memset(in, 0, sizeof(in));
+	for (size_t i = 0; i < 8; i++)
+		snprintf(other[i], sizeof(other[i]), "other %zu", i);
+	for (; n < 150; n++) {
+		ds[n] = member(n * 5);
+		which[n] = n * 5;
+		in[n * 5] = true;
+	}
+	set_exact(w, ds, n);
+	prev = file_meta_is(w, ds, n, ts++);
+	for (int round = 0; round < 300; round++) {
+		unsigned op = (unsigned)rand_r(&seed) % 7;
+		size_t at = n ? (size_t)rand_r(&seed) % n : 0;
+		size_t k = 1 + (size_t)rand_r(&seed) % 12;
+
+		if (g_n) {	/* the run that went comes back */
+			memmove(&ds[g_at + g_n], &ds[g_at],
+				(n - g_at) * sizeof(ds[0]));
+			memmove(&which[g_at + g_n], &which[g_at],
+				(n - g_at) * sizeof(which[0]));
+			memcpy(&ds[g_at], gone, g_n * sizeof(ds[0]));
+			for (size_t i = 0; i < g_n; i++) {
+				which[g_at + i] = 0;	/* not re-used */
+				in[0] = true;
+			}
+			n += g_n;
+			g_n = 0;
+		} else if ((op == 0 || op == 6) && n > k + 1) {
+			/* a run goes (and, for 6, comes back next) */
+			k = at + k > n ? n - at : k;
+			if (op == 6 && k <= 20) {
+				memcpy(gone, &ds[at], k * sizeof(ds[0]));
+				g_at = at;
+				g_n = k;
+			}
+			for (size_t i = at; i < at + k; i++)
+				in[which[i]] = op == 6 || which[i] == 0;
+			memmove(&ds[at], &ds[at + k],
+				(n - at - k) * sizeof(ds[0]));
+			memmove(&which[at], &which[at + k],
+				(n - at - k) * sizeof(which[0]));
+			n -= k;
+		} else if ((op == 1 || op == 2) && n + k <= 400) {
+			/* new ones, anywhere (1) or at the end (2) */
+			if (op == 2)
+				at = n;
+			memmove(&ds[at + k], &ds[at],
+				(n - at) * sizeof(ds[0]));
+			memmove(&which[at + k], &which[at],
+				(n - at) * sizeof(which[0]));
+			for (size_t i = 0; i < k; i++) {
+				size_t m = 1 + (size_t)rand_r(&seed) % 799;
+
+				while (in[m])
+					m = m % 799 + 1;
+				in[m] = true;
+				ds[at + i] = member(m);
+				which[at + i] = m;
+			}
+			n += k;
+		} else if (op == 3 && n) {
+			ds[at].description = other[k % 8];
+		} else if (op == 4 && n > 1) {
+			size_t b = (size_t)rand_r(&seed) % n;
+			struct rrdd_ds t = ds[at];
+			size_t tw = which[at];
+
+			ds[at] = ds[b];
+			ds[b] = t;
+			which[at] = which[b];
+			which[b] = tw;
+		}
+		if (round % 23 == 0 && n > 1)	/* a change never updated */
+			set_exact(w, ds, n - 1);
+		set_exact(w, ds, n);
+		if (round % 29 == 0)
+			ck_assert_int_eq(unlink(rrdd_writer_path(w)), 0);
+		struct layout l = file_meta_is(w, ds, n, ts++);
+
+		if (l.compact && l.json_at != prev.json_at)
+			whole++;
+		else if (l.json_at == prev.json_at && !l.compact)
+			in_place++;
+		prev = l;
+	}
+	ck_assert_msg(in_place >= 50 && whole >= 5,
+		      "%zu changes in place, %zu made whole", in_place, whole);
+	rrdd_writer_close(w);
 }
 END_TEST
 
@@ -1183,6 +1525,9 @@ static Suite *writer_suite(void)
 	tcase_add_test(tc, changes_in_reused_buffers_are_noticed);
 	tcase_add_test(tc, changed_sources_give_the_encoded_bytes);
 	tcase_add_test(tc, duplicates_among_copied_and_new_are_refused);
+	tcase_add_test(tc, changes_in_place_and_compactions);
+	tcase_add_test(tc, change_in_place_into_a_larger_file);
+	tcase_add_test(tc, random_changes_keep_the_file_right);
 	tcase_add_test(tc, growing_replaces_the_file);
 	tcase_add_test(tc, file_size_limit_is_enospc);
 	tcase_add_test(tc, full_tmpfs_is_enospc_not_sigbus);
