@@ -213,14 +213,17 @@ int rrdd_writer_open(const struct rrdd_writer_options *options,
  * next rrdd_writer_update.
  * The writer keeps a 64-bit fingerprint of each description (all that the
  * JSON says of it), not the descriptions, and the metadata JSON in files,
- * not in memory: the new JSON goes into an unlinked staging file in <dir>
- * until the update copies it into the payload file.  Descriptions whose
- * fingerprint is one the payload file already has are copied from it, not
- * encoded again; the checks of rrdd_metadata_encode apply to the others,
- * and the repeated (name, owner) check to all.  When the first ones are
- * the same as in the file, in the same order, that part of the JSON is
- * not even staged: the update moves it within the file.  The same
- * fingerprints as last time, in the same order: nothing to do at all.
+ * not in memory.  Descriptions whose fingerprint is one the payload file
+ * already has are copied from it, not encoded again; the checks of
+ * rrdd_metadata_encode apply to the others, and the repeated (name,
+ * owner) check to all.  When the descriptions kept are in the file's
+ * order, the change is made in place at the next update: the members
+ * gone are blanked with spaces, the new ones written between their
+ * neighbours when they fit, and the metadata CRC worked out from the bytes
+ * changed (docs/rrdd-protocol.md).  Otherwise the new JSON goes into an
+ * unlinked staging file in <dir> until the update copies it into the
+ * payload file.  The same fingerprints as last time, in the same order:
+ * nothing to do at all.
  * (Two different descriptions with equal fingerprints, about one chance
  * in 2^64 per pair, would leave the old one's JSON in place.)
  * Besides RRDD_EINVAL and RRDD_ENOMEM, fails with RRDD_ENOSPC or RRDD_EIO
