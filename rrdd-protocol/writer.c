@@ -386,12 +386,20 @@ static size_t round_page(size_t size)
 	return (size + PAGE - 1) / PAGE * PAGE;
 }
 
-/* Room for max_ds datasources at the current metadata size per source. */
+static size_t slack_for(size_t n);
+
+/*
+ * Room for max_ds datasources at the current size per source.  The size
+ * per source is the JSON's without its holes, and the slack is added for
+ * max_ds: counting the slack and holes of a few sources as part of each
+ * would make room for far more sources than max_ds.
+ */
 static size_t capacity_for(const struct rrdd_writer *w, size_t needed)
 {
 	size_t slots = w->max_ds > w->n ? w->max_ds : w->n;
-	size_t per_ds = w->n ? w->meta_len / w->n + 1 : GUESS_PER_DS;
-	size_t meta = per_ds * slots;
+	size_t compact = w->json_len - w->holes;
+	size_t per_ds = w->n ? compact / w->n + 1 : GUESS_PER_DS;
+	size_t meta = per_ds * slots + slack_for(slots);
 	size_t cap;
 
 	if (meta < w->meta_len)
