@@ -55,9 +55,6 @@
 #define WATCH_MASK (IN_DELETE | IN_MOVED_FROM | IN_MOVED_TO | \
 		    IN_DELETE_SELF | IN_MOVE_SELF | IN_ONLYDIR)
 
-/* What the metadata's slack and holes are made of. */
-static const char spaces[PAGE] = { [0 ... PAGE - 1] = ' ' };
-
 /*
  * One datasource of the metadata: a fingerprint of its description, and
  * where its member ("name":{...}) is in the JSON.  A description with the
@@ -449,33 +446,21 @@ static int write_at(int fd, const uint8_t *buf, size_t len, size_t off,
 	return RRDD_OK;
 }
 
-/* Zeros over [from, to): they also allocate where fallocate could not. */
-static int write_zeros(int fd, size_t from, size_t to, const char *path,
-		       struct rrdd_error *err)
-{
-	static const uint8_t zeros[PAGE];
-	int rc = RRDD_OK;
+/* What the metadata's slack and holes are made of, and what allocates
+ * the file's blocks where fallocate could not. */
+static const uint8_t spaces[PAGE] = { [0 ... PAGE - 1] = ' ' };
+static const uint8_t zeros[PAGE];
 
-	while (from < to && rc == RRDD_OK) {
-		size_t len = to - from < PAGE ? to - from : PAGE;
-
-		rc = write_at(fd, zeros, len, from, path, err);
-		from += len;
-	}
-	return rc;
-}
-
-/* Spaces over [from, to): whitespace the JSON allows around its tokens. */
-static int write_spaces(int fd, size_t from, size_t to, const char *path,
-			struct rrdd_error *err)
+/* fill (spaces or zeros, PAGE bytes) over [from, to). */
+static int write_fill(int fd, const uint8_t *fill, size_t from, size_t to,
+		      const char *path, struct rrdd_error *err)
 {
 	int rc = RRDD_OK;
 
 	while (from < to && rc == RRDD_OK) {
 		size_t len = to - from < PAGE ? to - from : PAGE;
 
-		rc = write_at(fd, (const uint8_t *)spaces, len, from, path,
-			      err);
+		rc = write_at(fd, fill, len, from, path, err);
 		from += len;
 	}
 	return rc;
@@ -510,7 +495,7 @@ static uint32_t crc_spaces(uint32_t crc, size_t len)
 	while (len) {
 		size_t c = len < PAGE ? len : PAGE;
 
-		crc = rrdd_crc32_more(crc, (const uint8_t *)spaces, c);
+		crc = rrdd_crc32_more(crc, spaces, c);
 		len -= c;
 	}
 	return crc;
@@ -995,6 +980,19 @@ static int build_stage(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	return k.rc;
 }
 
+/* The plan's n members become the writer's; the old array becomes the
+ * next plan's scratch. */
+static void adopt_members(struct rrdd_writer *w, struct plan *p, size_t n)
+{
+	size_t spare_cap = w->s_members.cap;
+
+	w->s_members.p = w->members;
+	w->s_members.cap = w->cap_members;
+	w->members = p->members;
+	w->cap_members = spare_cap;
+	w->n = n;
+}
+
 /*
  * ---- changes in place ----
  *
@@ -1137,7 +1135,7 @@ static int plan_edits(struct rrdd_writer *w, const struct rrdd_ds *ds,
 {
 	size_t open = strlen(RRDD_META_OPEN), old_len = w->json_len;
 	size_t prev_end = open, first = 0, n_edits = 0, grow = 0;
-	size_t first_edit = SIZE_MAX, used = 0, slack, holes, spare_cap;
+	size_t first_edit = SIZE_MAX, used = 0, slack, holes;
 	uint32_t last_j = 0, crc = w->json_crc;
 	bool kept = false;
 	struct edit *edits;
@@ -1203,13 +1201,7 @@ static int plan_edits(struct rrdd_writer *w, const struct rrdd_ds *ds,
 		(n - 1);
 	if (too_much_room(holes, slack, n, old_len + grow))
 		return RRDD_OK;
-	/* the new members in place, the old ones the next call's spare */
-	spare_cap = w->s_members.cap;
-	w->s_members.p = w->members;
-	w->s_members.cap = w->cap_members;
-	w->members = p->members;
-	w->cap_members = spare_cap;
-	w->n = n;
+	adopt_members(w, p, n);
 	w->slack = slack;
 	w->holes = holes;
 	w->edit_base_len = old_len;
@@ -1237,7 +1229,7 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 			    size_t n, struct rrdd_error *err)
 {
 	struct plan p;
-	size_t len = 0, prefix = 0, spare_cap;
+	size_t len = 0, prefix = 0;
 	uint32_t crc = 0;
 	bool edited = false;
 	int rc;
@@ -1283,13 +1275,7 @@ int rrdd_writer_set_sources(struct rrdd_writer *w, const struct rrdd_ds *ds,
 	}
 	w->prefix_len = prefix;
 	w->prefix_from = json_at(w);
-	/* the new members in place, the old ones the next call's spare */
-	spare_cap = w->s_members.cap;
-	w->s_members.p = w->members;
-	w->s_members.cap = w->cap_members;
-	w->members = p.members;
-	w->cap_members = spare_cap;
-	w->n = n;
+	adopt_members(w, &p, n);
 	w->slack = slack_for(n);
 	w->json_len = len;
 	w->json_crc = crc;
@@ -1389,8 +1375,8 @@ static int apply_edits(struct rrdd_writer *w, int fd, size_t at,
 		rc = write_at(fd, (const uint8_t *)w->edit_text.data + e->text,
 			      e->text_len, at + e->off, path, err);
 		if (!rc)
-			rc = write_spaces(fd, at + e->off + e->text_len,
-					  at + e->off + e->len, path, err);
+			rc = write_fill(fd, spaces, at + e->off + e->text_len,
+					at + e->off + e->len, path, err);
 	}
 	return rc;
 }
@@ -1419,7 +1405,7 @@ static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
 		if (!rc)
 			rc = apply_edits(w, fd, at, path, err);
 		if (!rc)
-			rc = write_spaces(fd, off, at, path, err);
+			rc = write_fill(fd, spaces, off, at, path, err);
 		return rc;
 	}
 	if (!w->meta_dirty)
@@ -1437,7 +1423,7 @@ static int copy_meta(struct rrdd_writer *w, int fd, size_t off,
 				  w->json_len - w->prefix_len, path, err);
 	/* After the move: the old JSON may have been where the slack is. */
 	if (!rc)
-		rc = write_spaces(fd, off, at, path, err);
+		rc = write_fill(fd, spaces, off, at, path, err);
 	return rc;
 }
 
@@ -1487,8 +1473,8 @@ static int write_file(struct rrdd_writer *w, int fd,
 	if (!rc)
 		rc = copy_meta(w, fd, head_len, w->tmp_path, err);
 	if (!rc)
-		rc = write_zeros(fd, head_len + w->meta_len, cap, w->tmp_path,
-				 err);
+		rc = write_fill(fd, zeros, head_len + w->meta_len, cap,
+				w->tmp_path, err);
 	return rc;
 }
 
@@ -1591,7 +1577,7 @@ static int rewrite_in_place(struct rrdd_writer *w, size_t needed, double ts,
 
 	/* Stale bytes of a longer payload would read as trailing junk. */
 	if (!rc && w->used > needed)
-		rc = write_zeros(w->fd, needed, w->used, w->path, err);
+		rc = write_fill(w->fd, zeros, needed, w->used, w->path, err);
 	if (rc) {
 		/* The old metadata may be half moved: nothing to build the
 		 * next one from.  set_sources must come first again. */
