@@ -436,6 +436,31 @@ static double min_of(const double *v, long n)
 	return m;
 }
 
+/* A series' blocks of the figure asked for. */
+static const double *blocks_of(const struct series *s, bool cycle)
+{
+	return cycle ? s->cycle : s->sample;
+}
+
+/*
+ * The least-squares lines of both backends through the points, each
+ * point's blocks summed up by stat (its median, its minimum, ...).
+ */
+static void fit_points(const double *x, const struct point *pts, long np,
+		       long rounds, bool cycle,
+		       double (*stat)(const double *, long), double *slope_t,
+		       double *icept_t, double *slope_h, double *icept_h)
+{
+	double yt[MAX_POINTS] = { 0 }, yh[MAX_POINTS] = { 0 };
+
+	for (long p = 0; p < np; p++) {
+		yt[p] = stat(blocks_of(&pts[p].ts, cycle), rounds);
+		yh[p] = stat(blocks_of(&pts[p].hs, cycle), rounds);
+	}
+	lsq(x, yt, np, slope_t, icept_t);
+	lsq(x, yh, np, slope_h, icept_h);
+}
+
 /*
  * One figure's slopes: from the points' medians, from their minima (the
  * block of each point the host's load disturbed least: that load only
@@ -451,27 +476,16 @@ static void print_slope(const char *what, struct point *pts, long np,
 	double slope_t, slope_h, icept_t, icept_h, dummy, mt, mh, mr;
 	double min_t, min_h;
 
-	for (long p = 0; p < np; p++) {
+	for (long p = 0; p < np; p++)
 		x[p] = pts[p].tb.n_vcpus;
-		yt[p] = min_of(cycle ? pts[p].ts.cycle : pts[p].ts.sample,
-			       rounds);
-		yh[p] = min_of(cycle ? pts[p].hs.cycle : pts[p].hs.sample,
-			       rounds);
-	}
-	lsq(x, yt, np, &min_t, &dummy);
-	lsq(x, yh, np, &min_h, &dummy);
-	for (long p = 0; p < np; p++) {
-		yt[p] = median_of(cycle ? pts[p].ts.cycle : pts[p].ts.sample,
-				  rounds);
-		yh[p] = median_of(cycle ? pts[p].hs.cycle : pts[p].hs.sample,
-				  rounds);
-	}
-	lsq(x, yt, np, &slope_t, &icept_t);
-	lsq(x, yh, np, &slope_h, &icept_h);
+	fit_points(x, pts, np, rounds, cycle, min_of, &min_t, &dummy, &min_h,
+		   &dummy);
+	fit_points(x, pts, np, rounds, cycle, median_of, &slope_t, &icept_t,
+		   &slope_h, &icept_h);
 	for (long r = 0; r < rounds; r++) {
 		for (long p = 0; p < np; p++) {
-			yt[p] = cycle ? pts[p].ts.cycle[r] : pts[p].ts.sample[r];
-			yh[p] = cycle ? pts[p].hs.cycle[r] : pts[p].hs.sample[r];
+			yt[p] = blocks_of(&pts[p].ts, cycle)[r];
+			yh[p] = blocks_of(&pts[p].hs, cycle)[r];
 		}
 		lsq(x, yt, np, &st[r], &dummy);
 		lsq(x, yh, np, &sh[r], &dummy);
