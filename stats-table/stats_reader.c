@@ -151,8 +151,9 @@ static uint32_t load_seq(const uint8_t *p)
  * loads the compiler must not move or merge loads: the fences order them.
  * Inlined into its two callers: a slot is read once per vCPU and cycle.
  */
-static inline __attribute__((always_inline)) int seq_copy(const uint8_t *src, size_t published, void *dst,
-		    size_t dst_size, unsigned tries)
+static inline __attribute__((always_inline)) int
+seq_copy(const uint8_t *src, size_t published, void *dst, size_t dst_size,
+	 unsigned tries)
 {
 	size_t n = published < dst_size ? published : dst_size;
 
