@@ -195,14 +195,9 @@ pf_xc_window() {
 		PF_XC_RATE=none
 }
 
-# pf_interference TAG BACKEND|alone SECONDS: the xl loop on guest-b alone
-# or with the sampler (pf_sampler_start); sets what pf_xl_window sets and
-# PF_SAMPLER (the sampler's figure line, empty when alone or none).
-pf_interference() {
-	PF_SAMPLER=
-	[ "$2" = alone ] || pf_sampler_start "$1" "$2" "$3"
-	pf_xl_window "$3" guest-b
-	[ "$2" = alone ] || pf_sampler_stop "$1"
+# pf_sorted VALUE...: the values but "none", one a line, in numeric order.
+pf_sorted() {
+	echo "$@" | tr ' ' '\n' | grep -v '^none$' | grep . | sort -n
 }
 
 # pf_median_ci FORMAT VALUE...: "median low high" with the order
@@ -213,8 +208,7 @@ pf_interference() {
 pf_median_ci() {
 	pm_fmt=$1
 	shift
-	echo "$@" | tr ' ' '\n' | grep -v '^none$' | grep . | sort -n |
-		awk -v f="$pm_fmt" '{ v[NR] = $1 } END {
+	pf_sorted "$@" | awk -v f="$pm_fmt" '{ v[NR] = $1 } END {
 			n = NR
 			if (n == 0) { print "none none none"; exit }
 			m = n % 2 ? v[(n + 1) / 2] : (v[n / 2] + v[n / 2 + 1]) / 2
@@ -237,14 +231,13 @@ pf_median_ci() {
 pf_stats() {
 	ps_fmt=$1
 	shift
-	echo "$@" | tr ' ' '\n' | grep -v '^none$' | grep . | sort -n |
-		awk -v f="$ps_fmt" '{ v[NR] = $1 } END {
+	pf_sorted "$@" | awk -v f="$ps_fmt" '{ v[NR] = $1 } END {
 			if (NR == 0) { print "none none none"; exit }
 			m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
 			printf f " " f " " f "\n", m, v[1], v[NR] }'
 }
 
-# pf_tally KIND: add the last pf_interference's ops and seconds to KIND's
+# pf_tally KIND: add the last pf_xl_window's ops and seconds to KIND's
 # totals; pf_total KIND: the totals' ops/s.
 pf_tally() {
 	echo "$PF_OPS $PF_SECS" >>"$PF_WORK/tally-$1"
