@@ -59,7 +59,7 @@ static bool has_vm(const struct rrdd_payload *p, uint32_t domid)
 	return false;
 }
 
-#define GROWN_DOMAINS 900
+#define GROWN_DOMAINS 800
 
 static void set_domains(struct fake_source *src, unsigned n)
 {
@@ -405,7 +405,7 @@ START_TEST(grown_file_registers_again)
 {
 	struct rig r;
 
-	/* 3 s: a cycle over 900 domains takes about 2 s under valgrind */
+	/* 3 s: a cycle over 800 domains takes about 2 s under valgrind */
 	rig_up(&r, 3.0);
 	r.opts.cycles = 5;
 	r.peek.grow_at = 2;	/* more datasources than the file holds */
