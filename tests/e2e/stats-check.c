@@ -305,48 +305,84 @@ static void check_vcpu_time(struct dom *d, unsigned int v)
  */
 #define FRESH_POLL_US 200
 #define FRESH_BLIND_NS 2000000ULL
+#define FRESH_WATCH_NS 500000000ULL
 
-static void check_fresh(const struct dom *d, unsigned int v)
+/* The outcome of one watch of a slot. */
+struct watch {
+    uint64_t max_gap;       /* Longest gap between rewrites while running. */
+    uint64_t watched;       /* Time covered by dense polls while running. */
+    uint64_t elapsed;
+    unsigned int rewrites, not_running;
+};
+
+static int watch_fresh(const struct dom *d, unsigned int v, struct watch *w)
 {
     xen_stats_vcpu_t s;
-    uint64_t last = 0, max_gap = 0, start = mono_ns(), prev_poll = start;
-    uint64_t watched = 0;
-    unsigned int rewrites = 0, not_running = 0;
-    char name[64];
+    uint64_t last = 0, start = mono_ns(), prev_poll = start;
 
-    check_name(name, sizeof(name), "fresh", d->name, (int)v);
+    memset(w, 0, sizeof(*w));
     /*
      * One second, or up to three while dom0's polls are too sparse to
      * have watched half a second: a busy dom0 (a domain just destroyed)
      * must not make the check fail for want of observations.
      */
     while (mono_ns() - start < 1000000000ULL ||
-           (watched < 500000000ULL && mono_ns() - start < 3000000000ULL)) {
+           (w->watched < FRESH_WATCH_NS && mono_ns() - start < 3000000000ULL)) {
         uint64_t now;
 
-        if (stats_read_vcpu(&d->t, v, &s)) {
-            result(0, name, "read failed: %s", strerror(errno));
-            return;
-        }
+        if (stats_read_vcpu(&d->t, v, &s))
+            return -1;
         now = mono_ns();
         if (now - prev_poll > FRESH_BLIND_NS || s.state != XEN_STATS_RUNSTATE_running)
             last = 0;       /* Blind spell or descheduled: start over. */
         else
-            watched += now - prev_poll;
+            w->watched += now - prev_poll;
         prev_poll = now;
         if (s.update_time != last) {
-            rewrites++;
+            w->rewrites++;
             if (s.state != XEN_STATS_RUNSTATE_running)
-                not_running++;
+                w->not_running++;
         }
-        note_update(&last, &max_gap, s.update_time);
+        note_update(&last, &w->max_gap, s.update_time);
         usleep(FRESH_POLL_US);
     }
-    result(watched >= 500000000ULL && max_gap <= BOUND_NS, name,
-           "rewrites at most %.1f ms apart while running (want <= 10 ms + 5 ms "
-           "emulator slack) over %.0f ms watched; %u rewrites in %.1f s, %u "
-           "not running", ms((int64_t)max_gap), ms((int64_t)watched), rewrites,
-           (double)(prev_poll - start) / 1e9, not_running);
+    w->elapsed = prev_poll - start;
+    return 0;
+}
+
+/*
+ * A late timer (see EMU_SLACK_NS) is one gap when the host held QEMU off
+ * for longer than the slack; a slot that is not refreshed is late in every
+ * watch.  So a failed watch is repeated, like a failed bracket run, up to
+ * BRACKET_RUNS times, and all watches are reported.
+ */
+static void check_fresh(const struct dom *d, unsigned int v)
+{
+    struct watch w;
+    char name[64], earlier[160] = "";
+    int run;
+
+    check_name(name, sizeof(name), "fresh", d->name, (int)v);
+    for (run = 1; run <= BRACKET_RUNS; run++) {
+        if (watch_fresh(d, v, &w)) {
+            result(0, name, "read failed: %s", strerror(errno));
+            return;
+        }
+        if ((w.watched >= FRESH_WATCH_NS && w.max_gap <= BOUND_NS) ||
+            run == BRACKET_RUNS)
+            break;
+        size_t used = strlen(earlier);
+
+        snprintf(earlier + used, sizeof(earlier) - used,
+                 "; watch %d: %.1f ms over %.0f ms", run,
+                 ms((int64_t)w.max_gap), ms((int64_t)w.watched));
+    }
+    result(w.watched >= FRESH_WATCH_NS && w.max_gap <= BOUND_NS, name,
+           "watch %d: rewrites at most %.1f ms apart while running (want <= "
+           "10 ms + 5 ms emulator slack) over %.0f ms watched; %u rewrites "
+           "in %.1f s, %u not running%s", run, ms((int64_t)w.max_gap),
+           ms((int64_t)w.watched), w.rewrites, (double)w.elapsed / 1e9,
+           w.not_running, earlier);
 }
 
 static void check_domain(struct dom *d)
@@ -446,45 +482,67 @@ static int host_idle(const struct stats_table *t, uint64_t *idle,
     return 0;
 }
 
-static void check_pcpu_idle(const struct stats_table *t, unsigned int n)
+/* SAMPLES bracketed samples of every pCPU: table, getcpuinfo, table. */
+static int bracket_pcpus(const struct stats_table *t, unsigned int n,
+                         struct bracket *r)
 {
     uint64_t before[n], after[n];
     xc_cpuinfo_t ci[n];
-    int64_t worst_low[n], worst_high[n];
-    unsigned int bad[n];
     int got = 0;
 
-    memset(worst_low, 0, sizeof(worst_low));
-    memset(worst_high, 0, sizeof(worst_high));
-    memset(bad, 0, sizeof(bad));
+    memset(r, 0, n * sizeof(*r));
     for (int s = 0; s < SAMPLES; s++) {
         if (host_idle(t, before, n) ||
             xc_getcpuinfo(xch, (int)n, ci, &got) || got != (int)n ||
             host_idle(t, after, n)) {
             result(0, "pcpu-idle", "read failed (%d of %u CPUs): %s", got, n,
                    strerror(errno));
-            return;
+            return -1;
         }
         for (unsigned int i = 0; i < n; i++) {
             uint64_t h = ci[i].idletime;
 
-            if ((int64_t)(before[i] - h) > worst_low[i])
-                worst_low[i] = (int64_t)(before[i] - h);
-            if ((int64_t)(h - after[i]) > worst_high[i])
-                worst_high[i] = (int64_t)(h - after[i]);
+            if ((int64_t)(before[i] - h) > r[i].worst_low)
+                r[i].worst_low = (int64_t)(before[i] - h);
+            if ((int64_t)(h - after[i]) > r[i].worst_high)
+                r[i].worst_high = (int64_t)(h - after[i]);
             if (before[i] > h + BOUND_NS || h > after[i] + BOUND_NS)
-                bad[i]++;
+                r[i].bad++;
+            r[i].cpu_time = h;
         }
+    }
+    return 0;
+}
+
+/* Repeated like check_vcpu_time's runs, for the same clock reason. */
+static void check_pcpu_idle(const struct stats_table *t, unsigned int n)
+{
+    struct bracket r[n];
+    unsigned int earlier_bad = 0;
+    int run;
+
+    for (run = 1; run <= BRACKET_RUNS; run++) {
+        unsigned int bad = 0;
+
+        if (bracket_pcpus(t, n, r))
+            return;
+        for (unsigned int i = 0; i < n; i++)
+            bad += r[i].bad;
+        if (!bad || run == BRACKET_RUNS)
+            break;
+        earlier_bad += bad;
+        sleep(1);
     }
     for (unsigned int i = 0; i < n; i++) {
         char name[32];
 
         snprintf(name, sizeof(name), "pcpu-idle.%u", i);
-        result(!bad[i], name,
-               "%d samples, %u outside one slice (+5 ms emulator slack); sysctl up to %.3f ms below "
-               "the earlier table read, %.3f ms above the later (idle %.1f ms)",
-               SAMPLES, bad[i], ms(worst_low[i]), ms(worst_high[i]),
-               ms((int64_t)ci[i].idletime));
+        result(!r[i].bad, name,
+               "run %d: %d samples, %u outside one slice (+5 ms emulator "
+               "slack); sysctl up to %.3f ms below the earlier table read, "
+               "%.3f ms above the later (idle %.1f ms); %u outside in the "
+               "earlier runs", run, SAMPLES, r[i].bad, ms(r[i].worst_low),
+               ms(r[i].worst_high), ms((int64_t)r[i].cpu_time), earlier_bad);
     }
 }
 
