@@ -47,6 +47,11 @@ DEPFILES += $(QPERF_OBJS:.o=.d) $(QPERF_XCLOOP_OBJS:.o=.d)
 QPERF_STEPS ?= 40-perf 41-perf-scale 42-perf-interference
 QPERF_QEMU_ARGS ?=
 QPERF_INTERF_DOM0_VCPUS ?= 2
+# Longer runs: e.g. QPERF_DOM0_ENV="PERF_E2E_ROUNDS=120 E2E_STEP_TIMEOUT=3600"
+# (the steps' sizes, read from dom0's environment) with QPERF_BOOT_TIMEOUT
+# above the step's time.
+QPERF_DOM0_ENV ?=
+QPERF_BOOT_TIMEOUT ?= 1800
 QPERF_E2E_DIR := $(or $(E2E_BENCH_DIR),$(BUILD)/bench-e2e)
 QPERF_INTERF := $(filter 42-perf-interference,$(QPERF_STEPS))
 QPERF_OTHERS := $(filter-out 42-perf-interference,$(QPERF_STEPS))
@@ -55,7 +60,8 @@ QPERF_OTHERS := $(filter-out 42-perf-interference,$(QPERF_STEPS))
 define qperf_boot
 E2E_DIR=$(QPERF_E2E_DIR) E2E_BOOTS=debian-patched \
   E2E_STEPS="$(1)" E2E_QEMU_ARGS="$(QPERF_QEMU_ARGS)" \
-  E2E_DOM0_VCPUS=$(2) E2E_BOOT_TIMEOUT=1800 \
+  E2E_DOM0_VCPUS=$(2) E2E_BOOT_TIMEOUT=$(QPERF_BOOT_TIMEOUT) \
+  E2E_DOM0_ENV="$(QPERF_DOM0_ENV)" \
   tests/e2e/run $(PROGRAMS) || status=1; \
   cp $(QPERF_E2E_DIR)/logs/debian-patched.log \
     $(QPERF_E2E_DIR)/logs/debian-patched-$(firstword $(1)).log; \
