@@ -407,16 +407,24 @@ START_TEST(grown_file_registers_again)
 
 	/* 3 s: a cycle over 800 domains takes about 2 s under valgrind */
 	rig_up(&r, 3.0);
-	r.opts.cycles = 5;
+	r.opts.cycles = 6;
 	r.peek.grow_at = 2;	/* more datasources than the file holds */
 	ck_assert_int_eq(run(&r), 0);
 	/* A grow that fit the file after all would test nothing here: the
 	 * new file makes one deregistration, the stop the other. */
 	ck_assert_int_eq(xrd_counts(r.rrdd).deregister_calls, 2);
-	/* the payload after the grow (sample 3's) is read from the new
-	 * file by the read before sample 4 */
-	ck_assert_int_eq(r.peek.n, 5);
-	double_keeps_up(&r.peek, 4, r.peek.ts[3]);
+	/*
+	 * The payload after the grow (sample 3's) is read from the new file
+	 * by the read before sample 5 at the latest.  Not necessarily by the
+	 * one before sample 4: under valgrind an 800-domain write ends
+	 * seconds after its timestamp and can miss that read.  A reader
+	 * stuck on the old file never gets it.
+	 */
+	ck_assert_int_eq(r.peek.n, 6);
+	ck_assert_msg(r.peek.read_ts[5] >= r.peek.ts[3] &&
+		      r.peek.read_ts[5] <= r.peek.ts[5],
+		      "rrdd last read %.3f, payload after the grow %.3f",
+		      r.peek.read_ts[5], r.peek.ts[3]);
 	rig_down(&r);
 }
 END_TEST
