@@ -519,6 +519,7 @@ static void check_pcpu_idle(const struct stats_table *t, unsigned int n)
 {
     struct bracket r[n];
     unsigned int earlier_bad = 0;
+    char earlier[64] = "";
     int run;
 
     for (run = 1; run <= BRACKET_RUNS; run++) {
@@ -533,6 +534,9 @@ static void check_pcpu_idle(const struct stats_table *t, unsigned int n)
         earlier_bad += bad;
         sleep(1);
     }
+    if (run > 1)
+        snprintf(earlier, sizeof(earlier), "; %u outside in the earlier runs",
+                 earlier_bad);
     for (unsigned int i = 0; i < n; i++) {
         char name[32];
 
@@ -540,9 +544,9 @@ static void check_pcpu_idle(const struct stats_table *t, unsigned int n)
         result(!r[i].bad, name,
                "run %d: %d samples, %u outside one slice (+5 ms emulator "
                "slack); sysctl up to %.3f ms below the earlier table read, "
-               "%.3f ms above the later (idle %.1f ms); %u outside in the "
-               "earlier runs", run, SAMPLES, r[i].bad, ms(r[i].worst_low),
-               ms(r[i].worst_high), ms((int64_t)r[i].cpu_time), earlier_bad);
+               "%.3f ms above the later (idle %.1f ms)%s", run, SAMPLES,
+               r[i].bad, ms(r[i].worst_low), ms(r[i].worst_high),
+               ms((int64_t)r[i].cpu_time), earlier);
     }
 }
 
