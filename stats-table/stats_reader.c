@@ -8,6 +8,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 #include <string.h>
+#include <time.h>
 
 #define FIELD_END(type, field) \
 	(offsetof(type, field) + sizeof(((type *)0)->field))
@@ -183,12 +184,71 @@ int stats_read_section(const struct stats_view *view, void *dst,
 			dst, dst_size, tries);
 }
 
+/* Where slot index starts (index < nr_slots, checked by the callers). */
+static const uint8_t *slot_at(const struct stats_view *view, uint32_t index)
+{
+	return view->base + view->slot_offset +
+	       (size_t)index * view->slot_stride;
+}
+
 int stats_read_slot(const struct stats_view *view, uint32_t index, void *dst,
 		    size_t dst_size, unsigned tries)
 {
 	if (index >= view->nr_slots)
 		return STATS_ERANGE;
-	return seq_copy(view->base + view->slot_offset +
-			(size_t)index * view->slot_stride,
-			view->slot_size, dst, dst_size, tries);
+	return seq_copy(slot_at(view, index), view->slot_size, dst, dst_size,
+			tries);
+}
+
+/* The first pause after the tries: a few times what a write takes. */
+#define FIRST_PAUSE_NS 10000u
+
+/*
+ * Sleep rather than spin: the writer may need the very CPU this thread
+ * runs on (a nested Xen's pCPUs are threads of the host), and a reader
+ * that spins milliseconds would cost more than the hypercall it replaces.
+ */
+static void pause_ns(uint64_t ns)
+{
+	struct timespec ts = {
+		.tv_sec = (time_t)(ns / 1000000000u),
+		.tv_nsec = (long)(ns % 1000000000u),
+	};
+
+	while (nanosleep(&ts, &ts) != 0)
+		;	/* EINTR: the rest of the pause */
+}
+
+static int copy_waiting(const uint8_t *src, size_t published, void *dst,
+			size_t dst_size, uint64_t wait_ns)
+{
+	int rc = seq_copy(src, published, dst, dst_size, STATS_DEFAULT_TRIES);
+	uint64_t pause = FIRST_PAUSE_NS, waited = 0;
+
+	while (rc == STATS_EBUSY && waited < wait_ns) {
+		if (pause > wait_ns - waited)
+			pause = wait_ns - waited;
+		pause_ns(pause);
+		waited += pause;
+		pause *= 2;
+		rc = seq_copy(src, published, dst, dst_size,
+			      STATS_DEFAULT_TRIES);
+	}
+	return rc;
+}
+
+int stats_read_section_wait(const struct stats_view *view, void *dst,
+			    size_t dst_size, uint64_t wait_ns)
+{
+	return copy_waiting(view->base + view->section_offset,
+			    view->section_size, dst, dst_size, wait_ns);
+}
+
+int stats_read_slot_wait(const struct stats_view *view, uint32_t index,
+			 void *dst, size_t dst_size, uint64_t wait_ns)
+{
+	if (index >= view->nr_slots)
+		return STATS_ERANGE;
+	return copy_waiting(slot_at(view, index), view->slot_size, dst,
+			    dst_size, wait_ns);
 }

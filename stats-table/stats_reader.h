@@ -7,7 +7,8 @@
  *              a read-only mapping of the table's frames (libxenforeignmemory)
  *   validate   stats_view_open(): the header checked against the mapping
  *   read       stats_read_section(), stats_read_slot(): consistent copies
- *              with the sequence-counter protocol
+ *              with the sequence-counter protocol; their _wait forms
+ *              also sleep a bounded time for a writer stopped mid-write
  *   time       stats_vcpu_runstates(), stats_pcpu_idle(): times at "now";
  *              struct stats_clock: Xen's current time without a hypercall
  *
@@ -52,6 +53,15 @@ enum stats_status {
 /* How many times a read retries a moving seq before giving up. */
 #define STATS_DEFAULT_TRIES 64
 
+/*
+ * How long, in all, the _wait reads sleep for a writer stopped mid-write.
+ * On bare metal Xen holds a counter odd for a few dozen instructions; when
+ * Xen itself runs in a VM (nested, or a cloud instance), the pCPU that
+ * writes can be descheduled for milliseconds with the counter odd, and 64
+ * tries pass in microseconds.
+ */
+#define STATS_DEFAULT_WAIT_NS 10000000u
+
 /* A validated table: where things are, as the header published them. */
 struct stats_view {
 	const uint8_t *base;
@@ -83,6 +93,19 @@ int stats_read_section(const struct stats_view *view, void *dst,
 /* The same for slot index (0 .. nr_slots-1). */
 int stats_read_slot(const struct stats_view *view, uint32_t index, void *dst,
 		    size_t dst_size, unsigned tries);
+
+/*
+ * The same reads for a program that would rather wait than lose a sample:
+ * STATS_DEFAULT_TRIES tries; then, while the counter has not settled,
+ * sleep (a pause that doubles from 10 us) and try again, until the pauses
+ * add up to wait_ns.  STATS_EBUSY after that means a writer stopped for
+ * longer than wait_ns, or a broken one (an odd counter that stays odd).
+ * Blocks the calling thread for up to about wait_ns.
+ */
+int stats_read_section_wait(const struct stats_view *view, void *dst,
+			    size_t dst_size, uint64_t wait_ns);
+int stats_read_slot_wait(const struct stats_view *view, uint32_t index,
+			 void *dst, size_t dst_size, uint64_t wait_ns);
 
 /* Whether a field at offset/size lies within a published size. */
 static inline int stats_has_field(uint32_t published, size_t offset,

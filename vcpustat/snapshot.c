@@ -33,8 +33,8 @@ int64_t vs_snap_host(struct vs_snap *s, const struct stats_view *host,
 		return -1;
 	}
 	for (unsigned i = 0; i < n; i++) {
-		if (stats_read_slot(host, i, &p[i], sizeof(p[i]),
-				    STATS_DEFAULT_TRIES) != STATS_OK)
+		if (stats_read_slot_wait(host, i, &p[i], sizeof(p[i]),
+					 STATS_DEFAULT_WAIT_NS) != STATS_OK)
 			memset(&p[i], 0, sizeof(p[i]));
 		else if (p[i].update_time > newest)
 			newest = p[i].update_time;
@@ -78,8 +78,8 @@ int vs_snap_domain(struct vs_snap *s, const struct stats_view *view,
 {
 	struct xen_stats_domain sec;
 	struct vs_dom *d;
-	int rc = stats_read_section(view, &sec, sizeof(sec),
-				    STATS_DEFAULT_TRIES);
+	int rc = stats_read_section_wait(view, &sec, sizeof(sec),
+					 STATS_DEFAULT_WAIT_NS);
 
 	if (rc != STATS_OK)
 		return rc;
@@ -91,8 +91,8 @@ int vs_snap_domain(struct vs_snap *s, const struct stats_view *view,
 	for (uint32_t i = 0; i < view->nr_slots; i++) {
 		struct xen_stats_vcpu v;
 
-		rc = stats_read_slot(view, i, &v, sizeof(v),
-				     STATS_DEFAULT_TRIES);
+		rc = stats_read_slot_wait(view, i, &v, sizeof(v),
+					  STATS_DEFAULT_WAIT_NS);
 		if (rc == STATS_EEMPTY ||
 		    (rc == STATS_OK && !(v.flags & XEN_STATS_VCPUF_present)))
 			continue;

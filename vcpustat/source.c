@@ -149,8 +149,8 @@ static bool table_is_of(const struct stats_view *view, uint32_t domid)
 {
 	struct xen_stats_domain sec;
 
-	return stats_read_section(view, &sec, sizeof(sec),
-				  STATS_DEFAULT_TRIES) == STATS_OK &&
+	return stats_read_section_wait(view, &sec, sizeof(sec),
+				       STATS_DEFAULT_WAIT_NS) == STATS_OK &&
 	       sec.domid == domid;
 }
 

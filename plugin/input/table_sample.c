@@ -37,8 +37,11 @@ uint64_t table_sample_pcpus_at(const struct stats_view *host,
 	}
 	/* First pass: Xen's time is the newest write of any busy pCPU. */
 	for (unsigned i = 0; i < n; i++) {
-		fresh[i] = stats_read_slot(host, i, &slots[i], sizeof(slots[i]),
-					   STATS_DEFAULT_TRIES) == STATS_OK;
+		int rc = stats_read_slot_wait(host, i, &slots[i],
+					      sizeof(slots[i]),
+					      STATS_DEFAULT_WAIT_NS);
+
+		fresh[i] = rc == STATS_OK;
 		if (fresh[i] && slots[i].update_time > now)
 			now = slots[i].update_time;
 	}
@@ -95,8 +98,8 @@ static int read_vcpus(const struct stats_view *view, struct dom_sample *d,
 	for (unsigned i = 0; i < d->nr_vcpus; i++) {
 		struct vcpu_sample *out = &d->vcpus[i];
 		struct xen_stats_vcpu v;
-		int rc = stats_read_slot(view, i, &v, sizeof(v),
-					 STATS_DEFAULT_TRIES);
+		int rc = stats_read_slot_wait(view, i, &v, sizeof(v),
+					      STATS_DEFAULT_WAIT_NS);
 
 		/* The slots come uncleared (sample_add_dom_unset): each is
 		 * written whole, here, rather than the array cleared first. */
@@ -163,8 +166,8 @@ int table_sample_domain(const struct stats_view *view, uint32_t domid,
 {
 	struct xen_stats_domain sec;
 	struct dom_sample *d;
-	int rc = stats_read_section(view, &sec, sizeof(sec),
-				    STATS_DEFAULT_TRIES);
+	int rc = stats_read_section_wait(view, &sec, sizeof(sec),
+					 STATS_DEFAULT_WAIT_NS);
 
 	if (rc != STATS_OK)
 		return rc;

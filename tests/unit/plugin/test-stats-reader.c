@@ -3,8 +3,10 @@
  * good and corrupt.
  */
 #include <check.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "check_main.h"
 
@@ -230,6 +232,77 @@ START_TEST(odd_seq_never_settles)
 }
 END_TEST
 
+/* A writer stopped mid-write (a nested Xen's pCPU descheduled by its
+ * host) that finishes its update a while later. */
+struct late_writer {
+	struct xen_stats_vcpu *slot;
+	long delay_ns;
+};
+
+static void *finish_late(void *arg)
+{
+	struct late_writer *w = arg;
+	struct timespec ts = { 0, w->delay_ns };
+
+	nanosleep(&ts, NULL);
+	w->slot->update_time = 4242;
+	mem_table_seq_end(&w->slot->seq);
+	return NULL;
+}
+
+START_TEST(wait_outlasts_a_stalled_writer)
+{
+	struct mem_table t = mem_table_domain(2, 2);
+	struct stats_view v;
+	struct xen_stats_vcpu copy;
+	struct late_writer w;
+	pthread_t th;
+	char why[160] = "";
+
+	ck_assert_int_eq(open_dom(&t, t.len, 2, &v, why), STATS_OK);
+	w.slot = mem_table_vcpu(&t, 0);
+	w.delay_ns = 3000000;	/* hundreds of times 64 tries */
+	mem_table_seq_begin(&w.slot->seq);
+	/* Spinning alone gives up on it ... */
+	ck_assert_int_eq(stats_read_slot(&v, 0, &copy, sizeof(copy),
+					 STATS_DEFAULT_TRIES), STATS_EBUSY);
+	ck_assert_int_eq(pthread_create(&th, NULL, finish_late, &w), 0);
+	/* ... the waiting read gets the finished update. */
+	ck_assert_int_eq(stats_read_slot_wait(&v, 0, &copy, sizeof(copy),
+					      2000000000u), STATS_OK);
+	pthread_join(th, NULL);
+	ck_assert_int_eq(copy.update_time, 4242);
+	ck_assert_int_eq(copy.seq % 2, 0);
+	mem_table_free(&t);
+}
+END_TEST
+
+START_TEST(wait_gives_up_on_a_stuck_writer)
+{
+	struct mem_table t = mem_table_domain(2, 2);
+	struct stats_view v;
+	struct xen_stats_vcpu copy;
+	struct xen_stats_domain sec;
+	char why[160] = "";
+
+	ck_assert_int_eq(open_dom(&t, t.len, 2, &v, why), STATS_OK);
+	mem_table_vcpu(&t, 1)->seq = 9;		/* never finishes */
+	memset(&copy, 0xff, sizeof(copy));
+	ck_assert_int_eq(stats_read_slot_wait(&v, 1, &copy, sizeof(copy),
+					      1000000), STATS_EBUSY);
+	ck_assert_msg(copy.seq == 0 && copy.update_time == 0,
+		      "a failed read leaves no torn bytes");
+	ck_assert_int_eq(stats_read_slot_wait(&v, 0, &copy, sizeof(copy), 0),
+			 STATS_OK);
+	ck_assert_int_eq(stats_read_slot_wait(&v, 2, &copy, sizeof(copy), 0),
+			 STATS_ERANGE);
+	mem_table_dom_section(&t)->seq = 1;
+	ck_assert_int_eq(stats_read_section_wait(&v, &sec, sizeof(sec),
+						 1000000), STATS_EBUSY);
+	mem_table_free(&t);
+}
+END_TEST
+
 START_TEST(unwritten_and_out_of_range_slots)
 {
 	struct mem_table t = mem_table_domain(2, 1);
@@ -274,6 +347,8 @@ static Suite *suite(void)
 	tcase_add_test(tc, newer_larger_layout_still_reads);
 	tcase_add_test(tc, older_smaller_section_zeroes_missing_fields);
 	tcase_add_test(tc, odd_seq_never_settles);
+	tcase_add_test(tc, wait_outlasts_a_stalled_writer);
+	tcase_add_test(tc, wait_gives_up_on_a_stuck_writer);
 	tcase_add_test(tc, unwritten_and_out_of_range_slots);
 	tcase_add_test(tc, strerror_names_every_status);
 	suite_add_tcase(s, tc);
